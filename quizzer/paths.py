@@ -1,0 +1,58 @@
+"""Where quizzer finds its bank and keeps its files: the one seam tests redirect.
+
+Resolution order for the bank: ``--bank DIR``, then ``QUIZZER_BANK``, then the bundled bank
+(the repository's ``questionbank/`` in a checkout, or the copy packaged inside the wheel).
+Data (the SQLite database) and cache (the sandbox root filesystem) follow the XDG rules through
+platformdirs, overridable with ``QUIZZER_HOME`` for tests and portable installs. Nothing is
+computed at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "quizzer"
+DEFAULT_EXAM = "lpic3-305-300"
+
+
+def bundled_bank_root() -> Path:
+    """The ``questionbank/`` directory shipped with quizzer."""
+    package_dir = Path(__file__).resolve().parent
+    checkout = package_dir.parent / "questionbank"
+    if checkout.is_dir():
+        return checkout
+    return package_dir / "questionbank"
+
+
+def bank_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The exam directory (holding ``exam.yaml``) to study from."""
+    if override is not None:
+        return Path(override)
+    env = os.environ.get("QUIZZER_BANK")
+    if env:
+        return Path(env)
+    return bundled_bank_root() / DEFAULT_EXAM
+
+
+def data_dir() -> Path:
+    """Where the learner's database lives (created on first use)."""
+    home = os.environ.get("QUIZZER_HOME")
+    if home:
+        return Path(home) / "data"
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def cache_dir() -> Path:
+    """Where rebuildable artefacts (the sandbox root filesystem) live."""
+    home = os.environ.get("QUIZZER_HOME")
+    if home:
+        return Path(home) / "cache"
+    return platformdirs.user_cache_path(APP_NAME, appauthor=False)
+
+
+def exports_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """Where reports and exports are written (``exports/`` in the working directory)."""
+    return Path(override) if override is not None else Path.cwd() / "exports"

@@ -1,0 +1,24 @@
+"""The Textual application object; built from a :class:`Services` instance (no globals)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from quizzer.services import Services
+from quizzer.tui.screens.home import HomeScreen
+
+
+class QuizzerApp(App[None]):
+    """quizzer's terminal app. ``ctrl+q`` quits from anywhere."""
+
+    TITLE = "quizzer"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen(self.services))

@@ -1,0 +1,109 @@
+"""The home screen: the exam at a glance, objective by objective.
+
+The bank is loaded in a thread worker so the first frame appears at once; a bank that fails to
+load is shown as a readable list of problems, never as a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from quizzer.services import BankError, ObjectiveSummary, Services
+
+
+class HomeScreen(Screen[None]):
+    """Objectives of the exam with their LPI weights and how many questions the bank holds."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reload", "Reload bank", id="home.reload"),
+    ]
+
+    class Loaded(Message):
+        """The bank finished loading in the worker."""
+
+        def __init__(self, rows: list[ObjectiveSummary], exam_title: str) -> None:
+            super().__init__()
+            self.rows = rows
+            self.exam_title = exam_title
+
+    class Failed(Message):
+        """The bank could not be loaded."""
+
+        def __init__(self, error: BankError) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home-body"):
+            yield Static("Loading the question bank…", id="summary")
+            yield DataTable(id="objectives", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#objectives", DataTable)
+        table.add_column("Objective", key="id")
+        table.add_column("Title", key="title")
+        table.add_column("Weight", key="weight")
+        table.add_column("Questions", key="questions")
+        table.add_column("S/M/F/H", key="types")
+        self.load_bank()
+
+    @work(thread=True, exclusive=True, group="bank", exit_on_error=False)
+    def load_bank(self) -> None:
+        """Load the bank off the UI thread and post the result back."""
+        try:
+            rows = self.services.objective_summaries()
+            title = self.services.bank().exam.title
+        except BankError as e:
+            self.post_message(self.Failed(e))
+            return
+        self.post_message(self.Loaded(rows, title))
+
+    def on_home_screen_loaded(self, message: Loaded) -> None:
+        table = self.query_one("#objectives", DataTable)
+        table.clear()
+        topic = None
+        for row in message.rows:
+            if row.topic != topic and topic is not None:
+                table.add_row("", "", "", "", "")
+            topic = row.topic
+            types = "/".join(
+                str(row.by_type.get(t, 0)) for t in ("single", "multiple", "fill", "handson")
+            )
+            table.add_row(row.id, row.title, str(row.weight), str(row.questions), types, key=row.id)
+        total = sum(r.questions for r in message.rows)
+        weight = sum(r.weight for r in message.rows)
+        self.app.sub_title = message.exam_title
+        self.query_one("#summary", Static).update(
+            f"{message.exam_title}: {total} questions in the bank · "
+            f"{len(message.rows)} objectives · exam weight {weight}"
+        )
+        table.focus()
+
+    def on_home_screen_failed(self, message: Failed) -> None:
+        issues = message.error.issues
+        head = "\n".join(str(i) for i in issues[:10])
+        more = f"\n… and {len(issues) - 10} more" if len(issues) > 10 else ""
+        self.query_one("#summary", Static).update(
+            f"The question bank has {len(issues)} problem(s); fix them and press r:\n{head}{more}"
+        )
+        self.notify("The question bank did not load", severity="error")
+
+    def action_reload(self) -> None:
+        """Reload the bank from disk (after editing questions)."""
+        self.services.reload_bank()
+        self.query_one("#summary", Static).update("Loading the question bank…")
+        self.load_bank()

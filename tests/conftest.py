@@ -1,0 +1,57 @@
+"""Shared fixtures, and the rule that makes a skipped test fail in CI.
+
+``.ci/run`` sets ``QUIZZER_NO_SKIP=1``: there, every test must run, so a skip (a missing
+tool, an unavailable server) turns into a failure instead of passing quietly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "bank" / "data"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        os.environ.get("QUIZZER_NO_SKIP") == "1"
+        and report.skipped
+        and not hasattr(report, "wasxfail")
+    ):
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped, but QUIZZER_NO_SKIP=1 requires every test to run: {report.longrepr}"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep every test away from the developer's real data, cache and bank settings."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("QUIZZER_HOME", str(home))
+    monkeypatch.delenv("QUIZZER_BANK", raising=False)
+    monkeypatch.delenv("QUIZZER_DB", raising=False)
+
+
+@pytest.fixture
+def mini_bank(tmp_path: Path) -> Path:
+    """A copy of the tiny valid test bank (5-question exam) in a temporary directory."""
+    dest = tmp_path / "bank"
+    shutil.copytree(DATA / "mini", dest)
+    return dest
+
+
+@pytest.fixture
+def bundled_bank() -> Path:
+    """The real bank shipped in questionbank/."""
+    return REPO / "questionbank" / "lpic3-305-300"

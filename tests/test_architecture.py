@@ -1,0 +1,102 @@
+"""The layering of DESIGN.md section 2, enforced: import contracts, and headless imports.
+
+The contracts live in pyproject.toml ([tool.importlinter]). One test runs them on the real
+package; another copies the package, plants a forbidden import and proves the contracts catch it.
+"""
+
+from __future__ import annotations
+
+import os
+import pkgutil
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import quizzer
+
+REPO = Path(__file__).resolve().parent.parent
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def run_lint_imports(cwd: Path, pythonpath: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(pythonpath)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_import_contracts_are_kept() -> None:
+    r = run_lint_imports(REPO, REPO)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Contracts: 3 kept, 0 broken." in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "planted", "contract"),
+    [
+        ("quizzer/bank/planted.py", "import textual\n", "Nothing below the TUI imports Textual"),
+        ("quizzer/bank/planted.py", "import quizzer.services\n", "Arrows point down"),
+        (
+            "quizzer/tui/planted.py",
+            "import quizzer.bank.loader\n",
+            "The TUI reaches domain packages only through quizzer.services",
+        ),
+        ("quizzer/services_planted.py", "import quizzer.cli\n", "Arrows point down"),
+    ],
+)
+def test_contracts_fail_when_a_forbidden_import_is_added(
+    tmp_path: Path, module: str, planted: str, contract: str
+) -> None:
+    shutil.copytree(
+        REPO / "quizzer", tmp_path / "quizzer", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / module
+    if (
+        module == "quizzer/services_planted.py"
+    ):  # a planted import inside the services module itself
+        target = tmp_path / "quizzer" / "services.py"
+        target.write_text(target.read_text() + "\n" + planted)
+    else:
+        target.write_text(planted)
+    r = run_lint_imports(tmp_path, tmp_path)
+    assert r.returncode != 0, r.stdout
+    assert contract in r.stdout.split("Broken contracts")[-1]
+
+
+def headless_modules() -> list[str]:
+    names = ["quizzer"]
+    for info in pkgutil.walk_packages(quizzer.__path__, "quizzer."):
+        if not info.name.startswith("quizzer.tui"):
+            names.append(info.name)
+    return names
+
+
+def test_headless_modules_never_load_textual() -> None:
+    mods = headless_modules()
+    assert {"quizzer.services", "quizzer.cli", "quizzer.bank.loader"} <= set(mods)
+    code = (
+        "import importlib, sys\n"
+        f"for name in {mods!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(','.join(bad))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "", f"headless import pulled in: {r.stdout.strip()}"
+
+
+def test_importing_the_package_does_no_work() -> None:
+    """No bank load, no database, no Textual when `import quizzer` runs (elia's mistake)."""
+    code = "import sys, quizzer; print(sorted(m for m in sys.modules if m.startswith(('quizzer.', 'yaml', 'sqlalchemy', 'textual'))))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "[]"
