@@ -60,8 +60,11 @@ def generate(root: Path) -> None:
             else:
                 n_correct = 1 if kind == "single" else 2
                 q["choices"] = [
-                    {"text": f"option {c} for question {i}", "correct": c < n_correct,
-                     "why": "A short reason."}
+                    {
+                        "text": f"option {c} for question {i}",
+                        "correct": c < n_correct,
+                        "why": "A short reason.",
+                    }
                     for c in range(5)
                 ]
                 if kind == "multiple":
@@ -104,9 +107,19 @@ def main() -> None:
     print(f"files: {N_FILES}, questions: {N_QUESTIONS}, bytes: {size}")
     print(f"PyYAML CSafeLoader: {t_base * 1000:.0f} ms (best of {RUNS})")
     print(f"quizzer load_bank:  {t_ours * 1000:.0f} ms (best of {RUNS})")
-    print(json.dumps({"name": "bank_load", "ratio": round(ratio, 3), "goal": GOAL,
-                      "ok": ratio <= GOAL, "baseline_ms": round(t_base * 1000, 1),
-                      "quizzer_ms": round(t_ours * 1000, 1), "questions": N_QUESTIONS}))
+    print(
+        json.dumps(
+            {
+                "name": "bank_load",
+                "ratio": round(ratio, 3),
+                "goal": GOAL,
+                "ok": ratio <= GOAL,
+                "baseline_ms": round(t_base * 1000, 1),
+                "quizzer_ms": round(t_ours * 1000, 1),
+                "questions": N_QUESTIONS,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
