@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import App
+from textual.binding import Binding, BindingType
 
 from quizzer.services import Services
 from quizzer.tui.screens.home import HomeScreen
@@ -15,6 +17,9 @@ class QuizzerApp(App[None]):
 
     TITLE = "quizzer"
     CSS_PATH = Path(__file__).with_name("app.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
 
     def __init__(self, services: Services) -> None:
         super().__init__()

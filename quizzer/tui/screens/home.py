@@ -53,12 +53,6 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#objectives", DataTable)
-        table.add_column("Objective", key="id")
-        table.add_column("Title", key="title")
-        table.add_column("Weight", key="weight")
-        table.add_column("Questions", key="questions")
-        table.add_column("S/M/F/H", key="types")
         self.load_bank()
 
     @work(thread=True, exclusive=True, group="bank", exit_on_error=False)
@@ -74,7 +68,14 @@ class HomeScreen(Screen[None]):
 
     def on_home_screen_loaded(self, message: Loaded) -> None:
         table = self.query_one("#objectives", DataTable)
-        table.clear()
+        table.clear(columns=True)
+        # explicit widths: auto-sized columns did not widen after rows arrived (Textual 8.2.8)
+        title_width = max((len(r.title) for r in message.rows), default=5)
+        table.add_column("Objective", key="id", width=9)
+        table.add_column("Title", key="title", width=max(5, title_width))
+        table.add_column("Weight", key="weight", width=6)
+        table.add_column("Qs", key="questions", width=3)
+        table.add_column("S/M/F/H", key="types", width=11)
         topic = None
         for row in message.rows:
             if row.topic != topic and topic is not None:
