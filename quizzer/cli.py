@@ -43,6 +43,9 @@ BankOption = Annotated[
         help="Exam directory holding exam.yaml (default: the bundled bank; env QUIZZER_BANK).",
     ),
 ]
+DirArgument = Annotated[
+    Path | None, typer.Argument(help="Exam directory (default: --bank or the bundled bank).")
+]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
@@ -68,9 +71,7 @@ def main_callback(ctx: typer.Context, bank: BankOption = None) -> None:
 @bank_app.command("validate")
 def bank_validate(
     ctx: typer.Context,
-    directory: Annotated[
-        Path | None, typer.Argument(help="Exam directory (default: the bundled bank).")
-    ] = None,
+    directory: DirArgument = None,
     fmt: FormatOption = Format.text,
 ) -> None:
     """Load and cross-check a bank; list every problem as FILE:LINE: question ID: FIELD: message."""
@@ -119,9 +120,7 @@ def _stats_text(stats: BankStats) -> str:
 @bank_app.command("stats")
 def bank_stats(
     ctx: typer.Context,
-    directory: Annotated[
-        Path | None, typer.Argument(help="Exam directory (default: the bundled bank).")
-    ] = None,
+    directory: DirArgument = None,
     fmt: FormatOption = Format.text,
 ) -> None:
     """Questions per objective, knowledge area, type and difficulty, and the coverage gaps."""

@@ -20,6 +20,7 @@ from quizzer.bank import (
     BankError,
     BankIssue,
     BankStats,
+    ObjectiveStats,
     Question,
     compute_stats,
     exam_schema,
@@ -33,23 +34,11 @@ __all__ = [
     "BankError",
     "BankIssue",
     "BankStats",
-    "ObjectiveSummary",
+    "ObjectiveStats",
     "Question",
     "Services",
     "ValidationReport",
 ]
-
-
-@dataclass(frozen=True)
-class ObjectiveSummary:
-    """One row of the home screen: an objective, its weight and how many questions it has."""
-
-    id: str
-    topic: str
-    title: str
-    weight: int
-    questions: int
-    by_type: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -110,21 +99,9 @@ class Services:
         bank = load_bank(Path(directory)) if directory is not None else self.bank()
         return compute_stats(bank)
 
-    def objective_summaries(self) -> list[ObjectiveSummary]:
+    def objective_summaries(self) -> tuple[ObjectiveStats, ...]:
         """Every objective of the exam with its weight and question counts, in exam order."""
-        bank = self.bank()
-        stats = {o.id: o for o in compute_stats(bank).objectives}
-        return [
-            ObjectiveSummary(
-                id=o.id,
-                topic=o.topic,
-                title=o.title,
-                weight=o.weight,
-                questions=stats[o.id].questions,
-                by_type=stats[o.id].by_type,
-            )
-            for o in bank.exam.objectives
-        ]
+        return compute_stats(self.bank()).objectives
 
     @staticmethod
     def question_file_schema() -> dict[str, object]:

@@ -17,7 +17,7 @@ from quizzer.bank.models import (
     SingleChoiceQuestion,
 )
 from quizzer.bank.source import BankIssue
-from quizzer.bank.stats import BankStats, compute_stats
+from quizzer.bank.stats import BankStats, ObjectiveStats, compute_stats
 
 __all__ = [
     "QUESTION_TYPES",
@@ -30,6 +30,7 @@ __all__ = [
     "HandsOnQuestion",
     "MultipleChoiceQuestion",
     "Objective",
+    "ObjectiveStats",
     "Question",
     "QuestionFile",
     "SingleChoiceQuestion",

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from quizzer.bank.models import Exam, Objective, Question
-from quizzer.bank.source import BankIssue, YamlDocument, line_of, read_yaml
+from quizzer.bank.source import BankIssue, YamlDocument, field_name, line_of, read_yaml
 
 EXAM_FILE = "exam.yaml"
 MAX_FILES = 2_000
@@ -89,16 +89,6 @@ def content_hash(question: Question) -> str:
 # --------------------------------------------------------------------------- validation
 
 
-def _field_name(loc: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else part
-    return out or "-"
-
-
 def _pydantic_issues(
     errors: list[ErrorDetails],
     doc: YamlDocument,
@@ -131,7 +121,7 @@ def _pydantic_issues(
             loc = (*loc, "type")
             msg = "missing 'type' (single, multiple, fill or handson)"
         line = line_of(doc.node, (*base, *loc))
-        issues.append(BankIssue(doc.name, line, question, _field_name(loc), msg))
+        issues.append(BankIssue(doc.name, line, question, field_name(loc), msg))
     return issues
 
 
@@ -166,35 +156,31 @@ def _load_exam(directory: Path, issues: list[BankIssue]) -> Exam | None:
 def _check_references(
     q: Question, exam: Exam, doc: YamlDocument, base: tuple[str | int, ...]
 ) -> list[BankIssue]:
-    def at(field: str, message: str) -> BankIssue:
-        return BankIssue(doc.name, line_of(doc.node, (*base, field)), q.id, field, message)
+    def at(*loc: str | int, message: str) -> BankIssue:
+        return doc.issue(loc, q.id, message, within=base)
 
     obj: Objective | None = exam.objective(q.objective)
     if obj is None:
-        return [at("objective", f"unknown objective {q.objective!r} (not in {EXAM_FILE})")]
+        return [at("objective", message=f"unknown objective {q.objective!r} (not in {EXAM_FILE})")]
     out = []
     if not q.id.startswith(q.objective + "-"):
-        out.append(at("id", f"question ids start with their objective: '{q.objective}-...'"))
+        out.append(
+            at("id", message=f"question ids start with their objective: '{q.objective}-...'")
+        )
     if q.knowledge_area not in {ka.id for ka in obj.knowledge_areas}:
         known = ", ".join(ka.id for ka in obj.knowledge_areas) or "none defined"
         out.append(
             at(
                 "knowledge_area",
-                f"unknown knowledge area {q.knowledge_area!r} for {obj.id} ({known})",
+                message=f"unknown knowledge area {q.knowledge_area!r} for {obj.id} ({known})",
             )
         )
     cited = {c.name for c in obj.cited}
-    for i, name in enumerate(q.cites):
-        if name not in cited:
-            out.append(
-                BankIssue(
-                    doc.name,
-                    line_of(doc.node, (*base, "cites", i)),
-                    q.id,
-                    f"cites[{i}]",
-                    f"{name!r} is not a cited object of {obj.id}",
-                )
-            )
+    out.extend(
+        at("cites", i, message=f"{name!r} is not a cited object of {obj.id}")
+        for i, name in enumerate(q.cites)
+        if name not in cited
+    )
     return out
 
 
@@ -213,71 +199,40 @@ def _load_questions(
         obj = exam.objective(header.objective)
         if obj is None:
             issues.append(
-                BankIssue(
-                    doc.name,
-                    line_of(doc.node, ("objective",)),
-                    None,
-                    "objective",
-                    f"unknown objective {header.objective!r}",
-                )
+                doc.issue(("objective",), None, f"unknown objective {header.objective!r}")
             )
         elif header.weight is not None and header.weight != obj.weight:
             issues.append(
-                BankIssue(
-                    doc.name,
-                    line_of(doc.node, ("weight",)),
+                doc.issue(
+                    ("weight",),
                     None,
-                    "weight",
                     f"weight {header.weight} does not match {obj.id}'s weight "
                     f"{obj.weight} in {EXAM_FILE}",
                 )
             )
     elif header.weight is not None and header.objective is None:
         issues.append(
-            BankIssue(
-                doc.name,
-                line_of(doc.node, ("weight",)),
-                None,
-                "weight",
-                "a file-level weight needs a file-level objective",
-            )
+            doc.issue(("weight",), None, "a file-level weight needs a file-level objective")
         )
     if not header.questions:
-        issues.append(
-            BankIssue(
-                doc.name,
-                line_of(doc.node, ("questions",)),
-                None,
-                "questions",
-                "no questions in the file",
-            )
-        )
+        issues.append(doc.issue(("questions",), None, "no questions in the file"))
     loaded: list[Question] = []
     for i, item in enumerate(header.questions):
         base: tuple[str | int, ...] = ("questions", i)
         line = line_of(doc.node, base)
         if not isinstance(item, dict):
-            issues.append(
-                BankIssue(
-                    doc.name,
-                    line,
-                    None,
-                    f"questions[{i}]",
-                    "each question must be a mapping of fields",
-                )
-            )
+            issues.append(doc.issue(base, None, "each question must be a mapping of fields"))
             continue
         qid = item.get("id") if isinstance(item.get("id"), str) else None
         if qid is not None:
             if qid in seen:
                 first_file, first_line = seen[qid]
                 issues.append(
-                    BankIssue(
-                        doc.name,
-                        line_of(doc.node, (*base, "id")),
+                    doc.issue(
+                        ("id",),
                         qid,
-                        "id",
                         f"duplicate id (first defined at {first_file}:{first_line})",
+                        within=base,
                     )
                 )
                 continue
@@ -290,12 +245,11 @@ def _load_questions(
             continue
         if header.objective is not None and q.objective != header.objective:
             issues.append(
-                BankIssue(
-                    doc.name,
-                    line_of(doc.node, (*base, "objective")),
+                doc.issue(
+                    ("objective",),
                     q.id,
-                    "objective",
                     f"this file holds {header.objective} questions only",
+                    within=base,
                 )
             )
         if exam is not None:

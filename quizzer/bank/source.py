@@ -85,6 +85,33 @@ class YamlDocument:
     data: dict[str, Any]
     node: MappingNode
 
+    def issue(
+        self,
+        loc: Sequence[str | int],
+        question: str | None,
+        message: str,
+        *,
+        within: Sequence[str | int] = (),
+    ) -> BankIssue:
+        """A problem with the value at ``loc``, located on its line.
+
+        ``loc`` is a path of keys and indexes, relative to ``within`` (the question's own path
+        in the document), so the field reads as the author wrote it: ``choices[2].text``.
+        """
+        line = line_of(self.node, (*within, *loc))
+        return BankIssue(self.name, line, question, field_name(loc), message)
+
+
+def field_name(loc: Sequence[str | int]) -> str:
+    """``("choices", 2, "text")`` -> ``"choices[2].text"``; ``"-"`` for the document itself."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out or "-"
+
 
 class _Budget:
     __slots__ = ("left",)

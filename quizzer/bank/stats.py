@@ -37,6 +37,7 @@ class ObjectiveStats:
     """Counts for one objective."""
 
     id: str
+    topic: str
     title: str
     weight: int
     questions: int
@@ -95,6 +96,7 @@ def compute_stats(bank: Bank) -> BankStats:
     objectives = tuple(
         ObjectiveStats(
             id=o.id,
+            topic=o.topic,
             title=o.title,
             weight=o.weight,
             questions=by_obj[o.id],

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from quizzer.services import BankError, ObjectiveSummary, Services
+from quizzer.services import BankError, ObjectiveStats, Services
 
 
 class HomeScreen(Screen[None]):
@@ -29,7 +29,7 @@ class HomeScreen(Screen[None]):
     class Loaded(Message):
         """The bank finished loading in the worker."""
 
-        def __init__(self, rows: list[ObjectiveSummary], exam_title: str) -> None:
+        def __init__(self, rows: tuple[ObjectiveStats, ...], exam_title: str) -> None:
             super().__init__()
             self.rows = rows
             self.exam_title = exam_title
