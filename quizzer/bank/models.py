@@ -272,6 +272,9 @@ class FillQuestion(_QuestionBase):
     hint: ShortText | None = None
     """LPI-style hint shown with the stem, e.g. 'Specify the file name only, without any path.'"""
     rules: FillRules = FillRules()
+    command: ShortText | None = None
+    """When the answer is an option alone, the command it belongs to (e.g. ``docker build``):
+    the test suite checks every accepted option against that command's ``--help``."""
 
 
 class HandsOnCheck(_Frozen):
