@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from quizzer.services import BankError, BankStats, Services
+from quizzer.services import BankError, BankStats, Mode, Services, StorageError
 
 app = typer.Typer(
     name="quizzer",
@@ -47,6 +49,38 @@ DirArgument = Annotated[
     Path | None, typer.Argument(help="Exam directory (default: --bank or the bundled bank).")
 ]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Learner database: a SQLAlchemy URL or a SQLite file path "
+        "(default: quizzer.sqlite in the user data directory; env QUIZZER_DB).",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Options:
+    """Global options, shared by every command through the typer context."""
+
+    bank: Path | None = None
+    db: str | None = None
+
+
+def _options(ctx: typer.Context) -> Options:
+    obj = ctx.obj
+    return obj if isinstance(obj, Options) else Options()
+
+
+def _services(ctx: typer.Context) -> Services:
+    opts = _options(ctx)
+    _existing_dir(opts.bank)
+    return Services(opts.bank, opts.db)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"quizzer: {message}", err=True)
+    return typer.Exit(1)
 
 
 def _existing_dir(directory: Path | None) -> None:
@@ -56,16 +90,12 @@ def _existing_dir(directory: Path | None) -> None:
 
 
 @app.callback(invoke_without_command=True)
-def main_callback(ctx: typer.Context, bank: BankOption = None) -> None:
+def main_callback(ctx: typer.Context, bank: BankOption = None, db: DbOption = None) -> None:
     """Open the study app on the bundled bank (or --bank DIR)."""
-    ctx.obj = bank
+    ctx.obj = Options(bank, db)
     if ctx.invoked_subcommand is not None:
         return
-    _existing_dir(bank)
-    services = Services(bank)
-    from quizzer.tui.app import QuizzerApp  # lazy: keeps the CLI free of Textual
-
-    QuizzerApp(services).run()
+    _run_app(_services(ctx))
 
 
 @bank_app.command("validate")
@@ -75,7 +105,7 @@ def bank_validate(
     fmt: FormatOption = Format.text,
 ) -> None:
     """Load and cross-check a bank; list every problem as FILE:LINE: question ID: FIELD: message."""
-    directory = directory or ctx.obj
+    directory = directory or _options(ctx).bank
     _existing_dir(directory)
     report = Services(directory).validate_bank()
     if fmt is Format.json:
@@ -124,7 +154,7 @@ def bank_stats(
     fmt: FormatOption = Format.text,
 ) -> None:
     """Questions per objective, knowledge area, type and difficulty, and the coverage gaps."""
-    directory = directory or ctx.obj
+    directory = directory or _options(ctx).bank
     _existing_dir(directory)
     try:
         stats = Services(directory).bank_stats()
@@ -146,6 +176,187 @@ def bank_schema(
     """Print the JSON Schema of a question file (for editors' YAML language servers)."""
     schema = Services.exam_schema() if exam else Services.question_file_schema()
     typer.echo(json.dumps(schema, indent=2, sort_keys=True))
+
+
+PlainOption = Annotated[
+    bool, typer.Option("--plain", help="Line mode: questions on stdout, answers from stdin.")
+]
+
+
+@app.command("review")
+def review(
+    ctx: typer.Context,
+    plain: PlainOption = False,
+    mode: Annotated[
+        str, typer.Option("--mode", help="review (daily), weak (weak areas) or objective.")
+    ] = "review",
+    objective: Annotated[
+        str | None, typer.Option("--objective", help="The objective for --mode objective.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Stop after N questions (0: no limit).")
+    ] = 0,
+) -> None:
+    """Daily spaced-repetition review, or practice of weak areas or one objective."""
+    if mode not in (Mode.review, Mode.weak, Mode.objective):
+        typer.echo("quizzer: --mode must be review, weak or objective", err=True)
+        raise typer.Exit(2)
+    if mode == Mode.objective and not objective:
+        typer.echo("quizzer: --mode objective needs --objective ID", err=True)
+        raise typer.Exit(2)
+    services = _services(ctx)
+    if not plain:
+        _run_app(services)
+        return
+    from quizzer.plain import PlainSession
+
+    try:
+        code = PlainSession(services, sys.stdin, sys.stdout).review(Mode(mode), objective, limit)
+    except (BankError, StorageError) as e:
+        raise _fail(str(e)) from None
+    raise typer.Exit(code)
+
+
+@app.command("exam")
+def exam(
+    ctx: typer.Context,
+    plain: PlainOption = False,
+    objectives: Annotated[
+        str | None,
+        typer.Option(
+            "--objectives", help="Comma-separated objective ids (default: all with questions)."
+        ),
+    ] = None,
+    questions: Annotated[
+        int | None,
+        typer.Option("--questions", help="Form length (default: by weight, 25 for 352)."),
+    ] = None,
+) -> None:
+    """A timed mock exam in the LPI format (resumes the open one)."""
+    services = _services(ctx)
+    if not plain:
+        _run_app(services)
+        return
+    from quizzer.plain import PlainSession
+
+    chosen = [o.strip() for o in objectives.split(",") if o.strip()] if objectives else None
+    try:
+        code = PlainSession(services, sys.stdin, sys.stdout).exam(chosen, questions)
+    except ValueError as e:
+        typer.echo(f"quizzer: {e}", err=True)
+        raise typer.Exit(2) from None
+    except (BankError, StorageError) as e:
+        raise _fail(str(e)) from None
+    raise typer.Exit(code)
+
+
+@app.command("status")
+def status(ctx: typer.Context, fmt: FormatOption = Format.text) -> None:
+    """Due today, new today, readiness (P(pass), expected scaled score) and exam history."""
+    services = _services(ctx)
+    try:
+        st = services.study_status()
+        ready = services.readiness()
+        history = services.exam_history()
+    except (BankError, StorageError) as e:
+        raise _fail(str(e)) from None
+    r = ready.readiness
+    exams = [
+        {
+            "id": v.id,
+            "raw": v.result.score.raw,
+            "total": v.result.score.total,
+            "scaled": v.result.score.scaled,
+            "passed": v.result.score.passed,
+            "predicted_p_pass": v.result.predicted_p_pass,
+            "predicted_scaled": v.result.predicted_scaled,
+        }
+        for v in history
+        if v.result is not None
+    ]
+    data: dict[str, object] = {
+        "due_today": st.due_today,
+        "new_today": st.new_today,
+        "new_limit": st.new_limit,
+        "answered_today": st.answered_today,
+        "unseen": st.unseen,
+        "exam_date": st.exam_date.isoformat() if st.exam_date else None,
+        "open_exam": st.open_exam,
+        "readiness": {
+            "p_pass": round(r.p_pass, 4),
+            "expected_scaled": r.expected_scaled,
+            "scaled_low": r.scaled_low,
+            "scaled_high": r.scaled_high,
+            "questions": r.questions,
+            "cut_fraction": r.cut_fraction,
+            "answers": ready.answered,
+        },
+        "exams": exams,
+    }
+    if fmt is Format.json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    typer.echo(
+        f"Today: {st.due_today} due, {st.new_today}/{st.new_limit} new done, "
+        f"{st.answered_today} answers; {st.unseen} questions never seen."
+    )
+    if st.exam_date:
+        typer.echo(f"Exam date: {st.exam_date.isoformat()}")
+    typer.echo(
+        f"Readiness (estimate, cut {round(r.cut_fraction * 100)}%): P(pass) {r.p_pass:.0%}, "
+        f"expected scaled {r.expected_scaled} (80% interval {r.scaled_low}-{r.scaled_high}) "
+        f"from {ready.answered} answers."
+    )
+    for x in exams:
+        verdict = "pass" if x["passed"] else "fail"
+        typer.echo(f"Exam {x['id']}: {x['raw']}/{x['total']}, scaled {x['scaled']} ({verdict})")
+
+
+@app.command("settings")
+def settings(
+    ctx: typer.Context,
+    exam_date: Annotated[
+        str | None, typer.Option("--exam-date", help="Your exam date (YYYY-MM-DD), or 'none'.")
+    ] = None,
+    new_per_day: Annotated[
+        int | None, typer.Option("--new-per-day", help="New questions per day in daily review.")
+    ] = None,
+    cut: Annotated[
+        float | None,
+        typer.Option("--cut", help="Estimated raw fraction needed to pass (default 0.65)."),
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option("--timezone", help="IANA time zone for 'due today', or 'none'.")
+    ] = None,
+) -> None:
+    """Show or change study settings."""
+    services = _services(ctx)
+    changes: dict[str, object] = {}
+    try:
+        if exam_date is not None:
+            changes["exam_date"] = (
+                None if exam_date == "none" else date.fromisoformat(exam_date).isoformat()
+            )
+        if new_per_day is not None:
+            changes["new_per_day"] = new_per_day
+        if cut is not None:
+            changes["cut_fraction"] = cut
+        if tz is not None:
+            changes["timezone"] = None if tz == "none" else tz
+        values = services.update_settings(**changes) if changes else services.settings()
+    except ValueError as e:
+        typer.echo(f"quizzer: {e}", err=True)
+        raise typer.Exit(2) from None
+    except StorageError as e:
+        raise _fail(str(e)) from None
+    for key, value in values.items():
+        typer.echo(f"{key}: {value}")
+
+
+def _run_app(services: Services) -> None:
+    from quizzer.tui.app import QuizzerApp  # lazy: keeps the CLI free of Textual
+
+    QuizzerApp(services).run()
 
 
 def main() -> None:

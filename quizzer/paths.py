@@ -56,3 +56,16 @@ def cache_dir() -> Path:
 def exports_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """Where reports and exports are written (``exports/`` in the working directory)."""
     return Path(override) if override is not None else Path.cwd() / "exports"
+
+
+def database_url(override: str | None = None) -> str:
+    """The learner database: ``--db URL``, then ``QUIZZER_DB``, then a SQLite file in data_dir.
+
+    A plain path (no ``://``) is taken as a SQLite file.
+    """
+    value = override or os.environ.get("QUIZZER_DB")
+    if not value:
+        return f"sqlite:///{data_dir() / 'quizzer.sqlite'}"
+    if "://" not in value:
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    return value

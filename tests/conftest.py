@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 DATA = Path(__file__).parent / "bank" / "data"
 REPO = Path(__file__).resolve().parent.parent
@@ -55,3 +58,37 @@ def mini_bank(tmp_path: Path) -> Path:
 def bundled_bank() -> Path:
     """The real bank shipped in questionbank/."""
     return REPO / "questionbank" / "lpic3-305-300"
+
+
+# --- databases -------------------------------------------------------------------------
+# QUIZZER_TEST_POSTGRES is the URL of a PostgreSQL server (.ci/run starts one); each test
+# gets a fresh database created on it and dropped afterwards. Without it, PostgreSQL tests
+# skip, which QUIZZER_NO_SKIP=1 (CI) turns into failures.
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'learner.sqlite'}"
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    server = os.environ.get("QUIZZER_TEST_POSTGRES")
+    if not server:
+        pytest.skip("QUIZZER_TEST_POSTGRES is not set (no PostgreSQL server to test against)")
+    name = f"quizzer_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Every storage test runs against SQLite and against PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_url")

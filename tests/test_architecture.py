@@ -36,7 +36,7 @@ def run_lint_imports(cwd: Path, pythonpath: Path) -> subprocess.CompletedProcess
 def test_import_contracts_are_kept() -> None:
     r = run_lint_imports(REPO, REPO)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "Contracts: 3 kept, 0 broken." in r.stdout
+    assert "Contracts: 4 kept, 0 broken." in r.stdout
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,18 @@ def test_import_contracts_are_kept() -> None:
         (
             "quizzer/tui/planted.py",
             "import quizzer.bank.loader\n",
-            "The TUI reaches domain packages only through quizzer.services",
+            "The TUI and the plain mode reach domain packages only through quizzer.services",
+        ),
+        (
+            "quizzer/learning/planted.py",
+            "import sqlalchemy\n",
+            "The learning model is pure: no database, no YAML, no processes",
+        ),
+        ("quizzer/learning/planted.py", "import quizzer.storage\n", "Arrows point down"),
+        (
+            "quizzer/plain_planted.py",
+            "import quizzer.storage.repository\n",
+            "The TUI and the plain mode reach domain packages only through quizzer.services",
         ),
         ("quizzer/services_planted.py", "import quizzer.cli\n", "Arrows point down"),
     ],
@@ -60,10 +71,8 @@ def test_contracts_fail_when_a_forbidden_import_is_added(
     )
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
     target = tmp_path / module
-    if (
-        module == "quizzer/services_planted.py"
-    ):  # a planted import inside the services module itself
-        target = tmp_path / "quizzer" / "services.py"
+    if module.endswith("_planted.py"):  # a planted import inside an existing module
+        target = tmp_path / module.replace("_planted", "")
         target.write_text(target.read_text() + "\n" + planted)
     else:
         target.write_text(planted)

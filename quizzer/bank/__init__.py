@@ -1,9 +1,17 @@
-"""The question bank: its schema, the safe YAML loader, and coverage statistics.
+"""The question bank: its schema, the safe YAML loader, grading and coverage statistics.
 
 ``load_bank(directory) -> Bank`` is the one way in; it raises ``BankError`` listing every
 problem at once. Nothing here touches a database, a terminal or the network.
 """
 
+from quizzer.bank.grading import (
+    Grade,
+    Response,
+    correct_response,
+    grade,
+    guess_floor,
+    normalise_fill,
+)
 from quizzer.bank.loader import Bank, BankError, content_hash, load_bank
 from quizzer.bank.models import (
     QUESTION_TYPES,
@@ -27,17 +35,23 @@ __all__ = [
     "BankStats",
     "Exam",
     "FillQuestion",
+    "Grade",
     "HandsOnQuestion",
     "MultipleChoiceQuestion",
     "Objective",
     "ObjectiveStats",
     "Question",
     "QuestionFile",
+    "Response",
     "SingleChoiceQuestion",
     "compute_stats",
     "content_hash",
+    "correct_response",
     "exam_schema",
+    "grade",
+    "guess_floor",
     "load_bank",
+    "normalise_fill",
     "question_file_schema",
 ]
 
