@@ -471,8 +471,13 @@ class Services:
         learner_id: int,
         now: datetime,
         only: Sequence[repo.CardRecord] | None = None,
+        *,
+        abilities: elo.Abilities | None = None,
+        exam_day: datetime | None = None,
     ) -> list[Candidate]:
+        """The learner's state for each question; with ``exam_day``, each one's exam value."""
         bank = self.bank()
+        fresh_outcomes = memory.exam_outcomes(None, now, exam_day) if exam_day else None
         if only is None:
             ids = [q.id for q in bank if _is_knowledge(q)]
             cards = repo.cards(s, learner_id)
@@ -490,12 +495,22 @@ class Services:
             if card is not None and card.suspended:
                 continue
             known = card is not None and card.card_json != "{}"
+            b = stat.difficulty if stat else prior_difficulty(item.difficulty)
+            gain = None
+            if exam_day is not None and fresh_outcomes is not None and abilities is not None:
+                prior = elo.sigmoid(abilities.theta_item(item) - b)
+                if known and card is not None:
+                    mem = memory.card_from_json(card.card_json)
+                    recall = max(prior, memory.retrievability(mem, now))
+                    gain = memory.exam_gain(memory.exam_outcomes(mem, now, exam_day), recall, prior)
+                else:
+                    gain = memory.exam_gain(fresh_outcomes, prior, prior)
             out.append(
                 Candidate(
                     item_id=qid,
                     objective=item.objective,
                     knowledge_area=item.knowledge_area,
-                    difficulty=stat.difficulty if stat else prior_difficulty(item.difficulty),
+                    difficulty=b,
                     guess=item.guess,
                     due=_dt(card.due) if card else None,
                     retrievability=(
@@ -509,6 +524,7 @@ class Services:
                     attempts=stat.attempts if stat else 0,
                     lapses=card.lapses if card else 0,
                     last_correct=stat.last_correct if stat else None,
+                    exam_gain=gain,
                 )
             )
         return out
@@ -535,11 +551,13 @@ class Services:
         now = self.clock()
         start, end = self._day_bounds(now, learner)
         policy = Policy(target=learner.target, new_per_day=learner.new_per_day)
+        exam_day = self._exam_day(learner)
+        exam_aware = mode is Mode.review and exam_day is not None and exam_day > now
         with self.database().read() as s:
             abilities = self._abilities(s, learner.id)
             new_today = repo.new_first_attempts_since(s, learner.id, _ts(start))
             pick: Pick | None = None
-            if mode is Mode.review:
+            if mode is Mode.review and not exam_aware:
                 # Fast path: only the due cards (indexed query), most overdue first.
                 due = repo.due_cards(s, learner.id, _ts(end), limit=DUE_WINDOW)
                 due_now = [
@@ -566,7 +584,13 @@ class Services:
                         policy=policy,
                     )
             if pick is None:
-                pool = self._candidates(s, learner.id, now)
+                pool = self._candidates(
+                    s,
+                    learner.id,
+                    now,
+                    abilities=abilities if exam_aware else None,
+                    exam_day=exam_day if exam_aware else None,
+                )
                 pick = pick_next(
                     pool,
                     abilities,
@@ -1028,7 +1052,16 @@ class Services:
         chosen = list(objectives) if objectives else list(weights)
         with self.database().read() as s:
             stats = repo.item_stats(s, learner.id)
+            cards = repo.cards(s, learner.id)
             answered = repo.review_count(s, learner.id)
+        now = self.clock()
+        exam_day = self._exam_day(learner)
+        when = exam_day if exam_day is not None and exam_day > now else now
+        recall = {
+            qid: memory.retrievability_from_json(c.card_json, when)
+            for qid, c in cards.items()
+            if c.card_json != "{}"
+        }
         estimates = []
         for r in rows:
             if r.objective not in chosen:
@@ -1037,6 +1070,7 @@ class Services:
                 (
                     stats[q.id].difficulty if q.id in stats else prior_difficulty(q.difficulty),
                     self._cache.items[q.id].guess,
+                    recall.get(q.id, 0.0),
                 )
                 for q in bank.for_objective(r.objective)
                 if _is_knowledge(q)

@@ -32,6 +32,8 @@ __all__ = [
     "card_from_json",
     "card_to_json",
     "end_of_day",
+    "exam_gain",
+    "exam_outcomes",
     "is_leech",
     "new_card",
     "rating_for",
@@ -159,6 +161,38 @@ def retrievability_from_json(text: str, now: datetime) -> float:
         return 0.0
     elapsed = max(0, (_utc(now) - datetime.fromisoformat(last)).days)
     return float((1 + _READER._FACTOR * elapsed / stability) ** _READER._DECAY)
+
+
+_NO_FUZZ = random.Random(0)
+
+
+def exam_outcomes(
+    card: Card | None, now: datetime, exam_day: datetime
+) -> tuple[float, float, float]:
+    """Recall at ``exam_day`` if the card is left alone, reviewed right now, or forgotten now.
+
+    Returns ``(skipped, recalled, forgotten)``: the retrievability on exam day of the card as
+    it is (0 for a card never studied), and of the card after a Good or an Again review at
+    ``now``. Selection weighs them by the chance of each outcome to estimate what studying a
+    question now adds to the exam score.
+    """
+    fresh = card if card is not None else new_card(0, now)
+    skipped = retrievability(fresh, exam_day) if card is not None else 0.0
+    recalled = retrievability(review(fresh, Rating.Good, now, _NO_FUZZ).card, exam_day)
+    forgotten = retrievability(review(fresh, Rating.Again, now, _NO_FUZZ).card, exam_day)
+    return skipped, recalled, forgotten
+
+
+def exam_gain(outcomes: tuple[float, float, float], recall_now: float, prior: float) -> float:
+    """Expected rise in P(knowing it on exam day) from studying now.
+
+    ``recall_now`` is the chance the learner gets it right now (FSRS retrievability, or the
+    ability model's prior for a question never studied); ``prior`` is what they would know on
+    exam day without any memory of it (the ability model), a floor under both sides.
+    """
+    skipped, recalled, forgotten = outcomes
+    after = recall_now * recalled + (1.0 - recall_now) * forgotten
+    return max(0.0, max(prior, after) - max(prior, skipped))
 
 
 def is_leech(lapses: int, threshold: int = LEECH_LAPSES) -> bool:

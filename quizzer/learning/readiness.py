@@ -1,9 +1,10 @@
 """Readiness: the probability of passing, and the expected scaled score with an interval.
 
 Raw practice percentages say little (adaptive selection holds them near its target), so the
-estimate comes from the ability model: for each of ``draws`` simulated exams, every objective's
+estimate comes from the learner model: for each of ``draws`` simulated exams, every objective's
 ability is drawn from its estimate and standard error, a form is drawn by objective weight from
-the bank's items, and the exact distribution of the number right is computed with the
+the bank's items (each known through ability or through its FSRS memory on exam day), and the
+exact distribution of the number right is computed with the
 Lord-Wingersky recursion. Averaging gives P(pass) and the predictive distribution of the raw
 score, which the LPI-style scale turns into an expected scaled score and a 10th-90th percentile
 interval. The cut is an estimate (LPI does not publish it), so it is a parameter.
@@ -45,8 +46,9 @@ class ObjectiveEstimate:
     """Ability on the objective (logits)."""
     se: float
     """Its standard error."""
-    items: tuple[tuple[float, float], ...]
-    """(difficulty, guess) of the objective's exam items."""
+    items: tuple[tuple[float, float, float], ...]
+    """(difficulty, guess, recall) of the objective's exam items: recall is the FSRS chance of
+    remembering the item on exam day (0 if never studied), a floor under the ability model."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +99,9 @@ def estimate_readiness(
         for o in usable:
             theta = rng.gauss(o.theta, o.se)
             for _k in range(counts[o.objective]):
-                b, g = o.items[rng.randrange(len(o.items))]
-                probabilities.append(g + (1.0 - g) * sigmoid(theta - b))
+                b, g, recall = o.items[rng.randrange(len(o.items))]
+                know = max(sigmoid(theta - b), recall)
+                probabilities.append(g + (1.0 - g) * know)
         dist = lord_wingersky(probabilities)
         p_pass += sum(dist[cut:])
         for r, mass in enumerate(dist):

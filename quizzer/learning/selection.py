@@ -61,6 +61,8 @@ class Candidate:
     attempts: int = 0
     lapses: int = 0
     last_correct: bool | None = None
+    exam_gain: float | None = None
+    """Expected rise in P(right on exam day) from studying it now (set when an exam date is)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,39 @@ def _best(ctx: _Context, pool: Sequence[Candidate], rng: random.Random) -> tuple
     return c, p
 
 
+def _exam_aware(
+    ctx: _Context, fresh: Sequence[Candidate], rng: random.Random, new_today: int
+) -> Pick | None:
+    """With an exam date: the question whose study now adds most to the expected exam score.
+
+    A question's share of the exam is its objective's weight over the objective's question
+    count; its value is that share times :func:`~quizzer.learning.memory.exam_gain`. Due
+    cards compete with new ones on the same scale instead of always going first, so a short
+    daily session keeps covering the bank while it still repairs what would be forgotten.
+    """
+    sizes: dict[str, int] = {}
+    for c in fresh:
+        sizes[c.objective] = sizes.get(c.objective, 0) + 1
+    allowed_new = new_today < ctx.policy.new_per_day
+    scored = []
+    for c in fresh:
+        if c.attempts == 0 and not allowed_new:
+            continue
+        share = ctx.weights.get(c.objective, 1) / sizes[c.objective]
+        scored.append((share * (c.exam_gain or 0.0), c))
+    if not scored:
+        return None
+    scored.sort(key=lambda t: (-t[0], t[1].item_id))
+    _value, c = rng.choice(scored[: ctx.policy.top_k])
+    if c.attempts == 0:
+        reason = "new"
+    elif c.due is not None and c.due <= ctx.now:
+        reason = "due"
+    else:
+        reason = "weak"
+    return Pick(c.item_id, reason, _p(ctx, c))
+
+
 def pick_next(
     candidates: Sequence[Candidate],
     abilities: Abilities,
@@ -171,6 +206,9 @@ def pick_next(
     if mode is Mode.random:
         c = rng.choice(fresh)
         return Pick(c.item_id, "new" if c.attempts == 0 else "weak", _p(ctx, c))
+
+    if mode is Mode.review and any(c.exam_gain is not None for c in fresh):
+        return _exam_aware(ctx, fresh, rng, new_today)
 
     horizon = end_of_day or now
     due = [c for c in fresh if c.due is not None and c.due <= horizon]

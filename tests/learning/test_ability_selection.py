@@ -205,3 +205,49 @@ def test_no_more_than_two_in_a_row_from_one_objective() -> None:
         )
         assert pick is not None
         assert pick.item_id.startswith("352.1")
+
+
+# ------------------------------------------------------------------------------ exam-aware review
+def test_exam_gain_is_largest_for_what_would_be_forgotten_by_exam_day() -> None:
+    from quizzer.learning import memory
+
+    exam = NOW + timedelta(days=30)
+    new = memory.exam_outcomes(None, NOW, exam)
+    assert new[0] == 0.0
+    assert new[1] > new[2] > 0
+    # A card learned well yesterday needs little; one never studied gains most.
+    rng = random.Random(0)
+    card = memory.new_card(1, NOW - timedelta(days=40))
+    for days in (40, 38, 30):
+        card = memory.review(card, memory.Rating.Good, NOW - timedelta(days=days), rng).card
+    card = memory.review(card, memory.Rating.Good, NOW - timedelta(days=1), rng).card
+    known = memory.exam_outcomes(card, NOW, exam)
+    gain_known = memory.exam_gain(known, memory.retrievability(card, NOW), 0.2)
+    gain_new = memory.exam_gain(new, 0.2, 0.2)
+    assert 0 <= gain_known < gain_new
+    # Knowing it from ability alone leaves nothing to gain.
+    assert memory.exam_gain(new, 0.99, 0.99) == 0.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0, 1), st.booleans()), min_size=1, max_size=30),
+    st.integers(0, 2**32),
+)
+def test_exam_aware_review_picks_among_the_most_valuable(values, seed) -> None:
+    pool = [
+        _candidate(
+            i,
+            "352.1" if i % 2 else "352.3",
+            exam_gain=v,
+            attempts=0 if new else 2,
+            last_answered=None if new else NOW - timedelta(days=3),
+        )
+        for i, (v, new) in enumerate(values)
+    ]
+    pick = pick_next(pool, elo.Abilities(), WEIGHTS, NOW, random.Random(seed))
+    assert pick is not None
+    sizes = {o: sum(1 for c in pool if c.objective == o) for o in ("352.1", "352.3")}
+    value = {c.item_id: WEIGHTS[c.objective] / sizes[c.objective] * c.exam_gain for c in pool}
+    ranked = sorted(value.values(), reverse=True)
+    assert value[pick.item_id] >= ranked[min(2, len(ranked) - 1)]

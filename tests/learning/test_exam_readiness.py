@@ -132,7 +132,7 @@ def test_lord_wingersky_equals_the_binomial_for_equal_items() -> None:
 
 
 def _estimates(theta: float, se: float) -> list[ObjectiveEstimate]:
-    items = tuple((b, 0.25) for b in (-1.0, -0.5, 0.0, 0.5, 1.0))
+    items = tuple((b, 0.25, 0.0) for b in (-1.0, -0.5, 0.0, 0.5, 1.0))
     return [ObjectiveEstimate(o, w, theta, se, items) for o, w in TOPIC_352.items()]
 
 
@@ -156,3 +156,16 @@ def test_uncertainty_pulls_a_confident_prediction_towards_the_middle() -> None:
     sure = estimate_readiness(_estimates(1.2, 0.05), 25, random.Random(2), draws=400).p_pass
     unsure = estimate_readiness(_estimates(1.2, 1.5), 25, random.Random(2), draws=400).p_pass
     assert sure > unsure
+
+
+def test_remembered_items_raise_readiness_beyond_ability() -> None:
+    weak = _estimates(-1.5, 0.3)
+    remembered = [
+        ObjectiveEstimate(
+            e.objective, e.weight, e.theta, e.se, tuple((b, g, 0.95) for b, g, _ in e.items)
+        )
+        for e in weak
+    ]
+    low = estimate_readiness(weak, 25, random.Random(3)).p_pass
+    high = estimate_readiness(remembered, 25, random.Random(3)).p_pass
+    assert low < 0.05 < 0.9 < high

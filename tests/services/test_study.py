@@ -229,3 +229,36 @@ def test_review_and_exam_work_on_postgresql(
     assert result is not None
     assert result.score.total == 3
     assert svc.study_status().answered_today == 5 + 3
+
+
+def _three_days(svc, clock) -> tuple[set[str], list[str]]:
+    seen: set[str] = set()
+    reasons: list[str] = []
+    start = clock.now
+    for _day in range(3):
+        for _ in range(12):
+            p = svc.next_question()
+            if p is None:
+                break
+            reasons.append(p.reason)
+            seen.add(p.question.id)
+            svc.answer(p, _wrong(p) if len(seen) % 3 == 0 else _right(p))
+            clock.advance(minutes=1)
+        clock.advance(days=1)
+    clock.now = start
+    return seen, reasons
+
+
+def test_with_an_exam_date_review_keeps_covering_the_bank(
+    bundled_bank: Path, make_services, clock, tmp_path: Path
+) -> None:
+    """Due cards no longer crowd out new questions: each is weighed by its exam-day value."""
+    plain = make_services(bundled_bank, db=f"sqlite:///{tmp_path / 'plain.sqlite'}")
+    plain.update_settings(new_per_day=30)
+    seen_plain, reasons_plain = _three_days(plain, clock)
+    aware = make_services(bundled_bank, db=f"sqlite:///{tmp_path / 'aware.sqlite'}")
+    aware.update_settings(exam_date=(clock.now + timedelta(days=20)).date(), new_per_day=30)
+    seen_aware, reasons_aware = _three_days(aware, clock)
+    assert "due" in reasons_plain  # plain FSRS order: learning steps come back first
+    assert len(seen_aware) > len(seen_plain)
+    assert reasons_aware.count("new") > reasons_plain.count("new")
