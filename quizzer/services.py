@@ -127,6 +127,13 @@ class ValidationReport:
         }
 
 
+def display_choices(question: Question, order: Sequence[int]) -> tuple[str, ...]:
+    """A choice question's choice texts in display order (empty for fill-in)."""
+    if isinstance(question, SingleChoiceQuestion | MultipleChoiceQuestion):
+        return tuple(question.choices[i].text for i in order)
+    return ()
+
+
 @dataclass(frozen=True)
 class Presented:
     """A question on screen: what to show, in which order, and when it was shown."""
@@ -144,10 +151,7 @@ class Presented:
     @property
     def choices(self) -> tuple[str, ...]:
         """Choice texts in display order."""
-        q = self.question
-        if isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion):
-            return tuple(q.choices[i].text for i in self.order)
-        return ()
+        return display_choices(self.question, self.order)
 
 
 @dataclass(frozen=True)
@@ -192,10 +196,7 @@ class ExamQuestionView:
     @property
     def choices(self) -> tuple[str, ...]:
         """Choice texts in display order."""
-        q = self.question
-        if isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion):
-            return tuple(q.choices[i].text for i in self.order)
-        return ()
+        return display_choices(self.question, self.order)
 
     @property
     def answered(self) -> bool:
@@ -556,6 +557,22 @@ class Services:
         with self.database().read() as s:
             abilities = self._abilities(s, learner.id)
             new_today = repo.new_first_attempts_since(s, learner.id, _ts(start))
+
+            def choose(pool: Sequence[Candidate]) -> Pick | None:
+                return pick_next(
+                    pool,
+                    abilities,
+                    self._weights(),
+                    now,
+                    self.rng,
+                    mode=mode,
+                    end_of_day=end,
+                    new_today=new_today,
+                    objective=objective,
+                    recent_objectives=self._recent_objectives,
+                    policy=policy,
+                )
+
             pick: Pick | None = None
             if mode is Mode.review and not exam_aware:
                 # Fast path: only the due cards (indexed query), most overdue first.
@@ -570,19 +587,7 @@ class Services:
                     )
                 ]
                 if due_now:
-                    pool = self._candidates(s, learner.id, now, only=due_now)
-                    pick = pick_next(
-                        pool,
-                        abilities,
-                        self._weights(),
-                        now,
-                        self.rng,
-                        mode=mode,
-                        end_of_day=end,
-                        new_today=new_today,
-                        recent_objectives=self._recent_objectives,
-                        policy=policy,
-                    )
+                    pick = choose(self._candidates(s, learner.id, now, only=due_now))
             if pick is None:
                 pool = self._candidates(
                     s,
@@ -591,19 +596,7 @@ class Services:
                     abilities=abilities if exam_aware else None,
                     exam_day=exam_day if exam_aware else None,
                 )
-                pick = pick_next(
-                    pool,
-                    abilities,
-                    self._weights(),
-                    now,
-                    self.rng,
-                    mode=mode,
-                    end_of_day=end,
-                    new_today=new_today,
-                    objective=objective,
-                    recent_objectives=self._recent_objectives,
-                    policy=policy,
-                )
+                pick = choose(pool)
         if pick is None:
             return None
         question = bank.question(pick.item_id)

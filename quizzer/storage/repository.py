@@ -306,18 +306,18 @@ def save_card(
     return _card(row)
 
 
+def _count(session: Session, table: Any, *conditions: Any) -> int:
+    return int(session.exec(select(func.count()).select_from(table).where(*conditions)).one())
+
+
 def due_count(session: Session, learner_id: int, before: float) -> int:
     """How many unsuspended cards fall due before ``before`` (uses the (learner, due) index)."""
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(CardRow)
-            .where(
-                CardRow.learner_id == learner_id,
-                CardRow.due <= before,
-                col(CardRow.suspended).is_(False),
-            )
-        ).one()
+    return _count(
+        session,
+        CardRow,
+        CardRow.learner_id == learner_id,
+        CardRow.due <= before,
+        col(CardRow.suspended).is_(False),
     )
 
 
@@ -408,15 +408,11 @@ def save_skills(session: Session, learner_id: int, values: Mapping[str, tuple[fl
 
 def new_first_attempts_since(session: Session, learner_id: int, since: float) -> int:
     """How many questions were answered for the first time at or after ``since``."""
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(ItemStatRow)
-            .where(
-                ItemStatRow.learner_id == learner_id,
-                col(ItemStatRow.first_answered_at) >= since,
-            )
-        ).one()
+    return _count(
+        session,
+        ItemStatRow,
+        ItemStatRow.learner_id == learner_id,
+        col(ItemStatRow.first_answered_at) >= since,
     )
 
 
@@ -486,11 +482,7 @@ def reviews(
 
 def review_count(session: Session, learner_id: int) -> int:
     """How many answers the learner has given."""
-    return int(
-        session.exec(
-            select(func.count()).select_from(ReviewRow).where(ReviewRow.learner_id == learner_id)
-        ).one()
-    )
+    return _count(session, ReviewRow, ReviewRow.learner_id == learner_id)
 
 
 # ------------------------------------------------------------------------------ exams
