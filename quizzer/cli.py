@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from quizzer import paths
 from quizzer.services import BankError, BankStats, Mode, Services, StorageError
 
 app = typer.Typer(
@@ -351,6 +352,110 @@ def settings(
         raise _fail(str(e)) from None
     for key, value in values.items():
         typer.echo(f"{key}: {value}")
+
+
+class ReportFormat(StrEnum):
+    """Formats of ``quizzer report``."""
+
+    md = "md"
+    html = "html"
+    json = "json"
+    csv = "csv"
+
+
+OutOption = Annotated[
+    Path | None, typer.Option("--out", help="Directory to write to (default: ./exports).")
+]
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a file whole or not at all (a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        ReportFormat.md
+    ),
+    out: OutOption = None,
+) -> None:
+    """Write the progress report: readiness, weak areas, exams, review forecast."""
+    services = _services(ctx)
+    try:
+        _report, files = services.render_report(fmt.value)
+    except (BankError, StorageError) as e:
+        raise _fail(str(e)) from None
+    directory = paths.exports_dir(out)
+    for name, text in files.items():
+        _write(directory / name, text)
+        typer.echo(str(directory / name))
+
+
+export_app = typer.Typer(help="Export questions or progress.", no_args_is_help=True)
+import_app = typer.Typer(help="Import progress.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
+
+
+@export_app.command("anki")
+def export_anki(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="The .apkg file (default: exports/<exam>.apkg).")
+    ] = None,
+) -> None:
+    """The bank's knowledge questions as an Anki deck (re-importing updates, never duplicates)."""
+    services = _services(ctx)
+    try:
+        target, n = services.write_anki_deck(out)
+    except BankError as e:
+        raise _fail(str(e)) from None
+    typer.echo(f"{target}: {n} notes")
+
+
+@export_app.command("progress")
+def export_progress(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="The JSON file (default: exports/progress-*.json).")
+    ] = None,
+) -> None:
+    """The learner's full history as JSON, to move to another machine or database."""
+    services = _services(ctx)
+    try:
+        data = services.export_progress()
+    except (BankError, StorageError) as e:
+        raise _fail(str(e)) from None
+    stamp = services.clock().strftime("%Y%m%d-%H%M")
+    target = out or paths.exports_dir() / f"progress-{stamp}.json"
+    _write(target, json.dumps(data, indent=1, sort_keys=True) + "\n")
+    typer.echo(f"{target}: {len(data['reviews'])} answers, {len(data['exams'])} exams")
+
+
+@import_app.command("progress")
+def import_progress(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A file written by quizzer export progress.")],
+) -> None:
+    """Merge exported history into this database; importing the same file twice changes nothing."""
+    services = _services(ctx)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        counts = services.import_progress(data)
+    except FileNotFoundError:
+        raise _fail(f"{file}: no such file") from None
+    except json.JSONDecodeError as e:
+        raise _fail(f"{file}:{e.lineno}: not JSON: {e.msg}") from None
+    except (ValueError, KeyError, TypeError) as e:
+        raise _fail(f"{file}: not a usable progress file: {e}") from None
+    except StorageError as e:
+        raise _fail(str(e)) from None
+    typer.echo(", ".join(f"{n} {k.replace('_', ' ')} added" for k, n in counts.items()))
 
 
 def _run_app(services: Services) -> None:

@@ -47,7 +47,7 @@ def test_import_contracts_are_kept() -> None:
         (
             "quizzer/tui/planted.py",
             "import quizzer.bank.loader\n",
-            "The TUI and the plain mode reach domain packages only through quizzer.services",
+            "UIs (TUI, plain mode, CLI) reach the domain only through services",
         ),
         (
             "quizzer/learning/planted.py",
@@ -58,9 +58,9 @@ def test_import_contracts_are_kept() -> None:
         (
             "quizzer/plain_planted.py",
             "import quizzer.storage.repository\n",
-            "The TUI and the plain mode reach domain packages only through quizzer.services",
+            "UIs (TUI, plain mode, CLI) reach the domain only through services",
         ),
-        ("quizzer/services_planted.py", "import quizzer.cli\n", "Arrows point down"),
+        ("quizzer/services/planted.py", "import quizzer.cli\n", "Arrows point down"),
     ],
 )
 def test_contracts_fail_when_a_forbidden_import_is_added(

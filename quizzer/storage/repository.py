@@ -661,3 +661,142 @@ def last_seen(session: Session, learner_id: int) -> dict[str, float]:
     ):
         seen[qid] = max(seen.get(qid, when), when)
     return seen
+
+
+# ------------------------------------------------------------------------------ moving history
+PROGRESS_FORMAT = "quizzer-progress"
+PROGRESS_VERSION = 1
+
+
+def _plain(row: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {k: v for k, v in row.model_dump().items() if k not in skip}
+
+
+def export_learner(session: Session, learner_id: int) -> dict[str, Any]:
+    """The learner's whole history as JSON-ready data (see :func:`import_learner`)."""
+    learner_row = session.get_one(LearnerRow, learner_id)
+    exams = []
+    for e in session.exec(select(ExamSessionRow).where(ExamSessionRow.learner_id == learner_id)):
+        items = session.exec(
+            select(ExamItemRow)
+            .where(ExamItemRow.session_id == e.id)
+            .order_by(col(ExamItemRow.position))
+        )
+        exams.append(
+            {
+                **_plain(e, ("id", "learner_id")),
+                "items": [_plain(i, ("session_id",)) for i in items],
+            }
+        )
+    by_learner = (
+        (CardRow, ("id", "learner_id")),
+        (ReviewRow, ("id", "learner_id", "exam_session_id")),
+        (ItemStatRow, ("learner_id",)),
+        (SkillRow, ("learner_id",)),
+    )
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for table, skip in by_learner:
+        rows = session.exec(select(table).where(table.learner_id == learner_id))
+        tables[str(table.__tablename__)] = [_plain(r, skip) for r in rows]
+    return {
+        "format": PROGRESS_FORMAT,
+        "version": PROGRESS_VERSION,
+        "learner": _plain(learner_row, ("id", "name")),
+        "cards": tables["card_state"],
+        "reviews": tables["review_log"],
+        "item_stats": tables["item_stat"],
+        "skills": tables["objective_ability"],
+        "exams": exams,
+    }
+
+
+def import_learner(session: Session, learner_id: int, data: dict[str, Any]) -> dict[str, int]:
+    """Merge exported history into a learner; importing the same data again changes nothing.
+
+    Answers and exams are matched on what identifies them (question, time, mode; exam and
+    start time) and added when missing; a card, an item statistic or an ability is replaced
+    only by one with more evidence (a later review, more attempts, more answers).
+    """
+    if data.get("format") != PROGRESS_FORMAT:
+        raise ValueError("not a quizzer progress file")
+    if int(data.get("version", 0)) > PROGRESS_VERSION:
+        raise ValueError(f"progress file version {data['version']} is newer than this quizzer")
+    counts = dict.fromkeys(("reviews", "cards", "item_stats", "skills", "exams"), 0)
+    existing = {
+        (r.question_id, r.answered_at, r.mode)
+        for r in session.exec(select(ReviewRow).where(ReviewRow.learner_id == learner_id))
+    }
+    for r in data.get("reviews", []):
+        if (r["question_id"], r["answered_at"], r["mode"]) not in existing:
+            session.add(ReviewRow(learner_id=learner_id, **r))
+            existing.add((r["question_id"], r["answered_at"], r["mode"]))
+            counts["reviews"] += 1
+    for c in data.get("cards", []):
+        row = session.exec(
+            select(CardRow).where(
+                CardRow.learner_id == learner_id, CardRow.question_id == c["question_id"]
+            )
+        ).first()
+        if row is not None and (row.last_review or 0) >= (c.get("last_review") or 0):
+            continue
+        if row is None:
+            row = CardRow(learner_id=learner_id, **c)
+            session.add(row)
+            session.flush()
+        else:
+            for k, v in c.items():
+                setattr(row, k, v)
+        card_data = json.loads(row.card_json)
+        if card_data:  # the FSRS card id follows this database's row id
+            card_data["card_id"] = row.id
+            row.card_json = json.dumps(card_data)
+        session.add(row)
+        counts["cards"] += 1
+    for st in data.get("item_stats", []):
+        stat = session.get(ItemStatRow, (learner_id, st["question_id"]))
+        if stat is not None and stat.attempts >= st["attempts"]:
+            continue
+        if stat is None:
+            session.add(ItemStatRow(learner_id=learner_id, **st))
+        else:
+            for k, v in st.items():
+                setattr(stat, k, v)
+            session.add(stat)
+        counts["item_stats"] += 1
+    for sk in data.get("skills", []):
+        skill = session.get(SkillRow, (learner_id, sk["scope"]))
+        if skill is not None and skill.n >= sk["n"]:
+            continue
+        if skill is None:
+            session.add(SkillRow(learner_id=learner_id, **sk))
+        else:
+            skill.theta, skill.n = sk["theta"], sk["n"]
+            session.add(skill)
+        counts["skills"] += 1
+    known_exams = {
+        (e.exam_id, e.started_at)
+        for e in session.exec(select(ExamSessionRow).where(ExamSessionRow.learner_id == learner_id))
+    }
+    for e in data.get("exams", []):
+        if (e["exam_id"], e["started_at"]) in known_exams:
+            continue
+        fields = {k: v for k, v in e.items() if k != "items"}
+        exam_row = ExamSessionRow(learner_id=learner_id, **fields)
+        session.add(exam_row)
+        session.flush()
+        assert exam_row.id is not None
+        for item in e.get("items", []):
+            session.add(ExamItemRow(session_id=exam_row.id, **item))
+        known_exams.add((e["exam_id"], e["started_at"]))
+        counts["exams"] += 1
+    settings = {
+        k: v
+        for k, v in data.get("learner", {}).items()
+        if k in ("exam_date", "timezone", "new_per_day", "cut_fraction", "target")
+    }
+    row_l = session.get_one(LearnerRow, learner_id)
+    for k, v in settings.items():
+        setattr(row_l, k, v)
+    session.add(row_l)
+    session.flush()
+    return counts

@@ -58,6 +58,7 @@ from quizzer.learning.exam import (
 from quizzer.learning.items import Item, prior_difficulty
 from quizzer.learning.readiness import ObjectiveEstimate, Readiness, estimate_readiness
 from quizzer.learning.selection import Candidate, Mode, Pick, Policy, pick_next
+from quizzer.reports.model import AnkiQuestion, Report
 from quizzer.storage import Database, StorageError, open_database
 from quizzer.storage import repository as repo
 
@@ -382,6 +383,14 @@ class Services:
         record = found
         self._learner_id = record.id
         return record
+
+    def learner_record(self) -> repo.LearnerRecord:
+        """The current learner and their settings."""
+        return self._learner()
+
+    def exam_day(self) -> datetime | None:
+        """The start of the learner's exam day (UTC), if an exam date is set."""
+        return self._exam_day(self._learner())
 
     def _learner_id_(self) -> int:
         if self._learner_id is None:
@@ -974,6 +983,70 @@ class Services:
         with self.database().read() as s:
             ids = repo.exam_ids(s, self._learner_id_())
         return tuple(self.exam(i) for i in ids)
+
+    # -- reports, exports and moving history -------------------------------------------------
+    def progress_report(self, *, include_reviews: bool = True) -> Report:
+        """Readiness, standing per objective and knowledge area, weak areas, exams, forecast."""
+        from quizzer.services.report import build_report
+
+        return build_report(self, include_reviews=include_reviews)
+
+    def render_report(self, fmt: str) -> tuple[Report, dict[str, str]]:
+        """The progress report rendered as ``md``, ``html``, ``json`` or ``csv``.
+
+        Returns the report and its files by suggested name (CSV gives two files).
+        """
+        report = self.progress_report(include_reviews=fmt == "csv")
+        stamp = report.generated_at.strftime("%Y%m%d-%H%M")
+        if fmt == "md":
+            from quizzer.reports.markdown import render_markdown
+
+            return report, {f"report-{stamp}.md": render_markdown(report)}
+        if fmt == "html":
+            from quizzer.reports.html import render_html
+
+            return report, {f"report-{stamp}.html": render_html(report)}
+        if fmt == "json":
+            from quizzer.reports.data import render_json
+
+            return report, {f"report-{stamp}.json": render_json(report)}
+        if fmt == "csv":
+            from quizzer.reports.data import render_csv
+
+            files = render_csv(report)
+            return report, {f"{n.removesuffix('.csv')}-{stamp}.csv": t for n, t in files.items()}
+        raise ValueError(f"unknown report format {fmt!r}")
+
+    def write_anki_deck(self, path: Path | None = None) -> tuple[Path, int]:
+        """Write the knowledge questions as an Anki package; returns the path and note count."""
+        from quizzer.reports.anki import write_anki_deck
+
+        bank = self.bank()
+        target = path or paths.exports_dir() / f"{bank.exam.id}.apkg"
+        deck = f"quizzer::{bank.exam.code} {bank.exam.title}"
+        return target, write_anki_deck(self.anki_questions(), target, deck)
+
+    def anki_questions(self) -> list[AnkiQuestion]:
+        """The bank's knowledge questions, prepared for an Anki deck."""
+        from quizzer.services.report import anki_questions
+
+        return anki_questions(list(self.bank()))
+
+    def export_progress(self) -> dict[str, Any]:
+        """The learner's full history as JSON-ready data (for another machine or database)."""
+        learner_id = self._learner_id_()
+        with self.database().read() as s:
+            data = repo.export_learner(s, learner_id)
+        data["exported_at"] = self.clock().isoformat()
+        data["exam_id"] = self.bank().exam.id
+        return data
+
+    def import_progress(self, data: dict[str, Any]) -> dict[str, int]:
+        """Merge exported history into this learner; importing twice changes nothing."""
+        learner_id = self._learner_id_()
+        with self.database().write() as s:
+            repo.lock_learner(s, learner_id)
+            return repo.import_learner(s, learner_id, data)
 
     # -- where the learner stands ----------------------------------------------------------
     def abilities(self) -> tuple[AbilityRow, ...]:
