@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from quizzer import paths
-from quizzer.services import BankError, BankStats, Mode, Services, StorageError
+from quizzer.services import BankError, BankStats, Mode, RootfsError, Services, StorageError
 
 app = typer.Typer(
     name="quizzer",
@@ -456,6 +456,75 @@ def import_progress(
     except StorageError as e:
         raise _fail(str(e)) from None
     typer.echo(", ".join(f"{n} {k.replace('_', ' ')} added" for k, n in counts.items()))
+
+
+sandbox_app = typer.Typer(help="The hands-on sandbox.", no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+
+@sandbox_app.command("prepare")
+def sandbox_prepare(ctx: typer.Context) -> None:
+    """Build the sandbox's root file system once (debootstrap; about a minute; idempotent)."""
+    services = _services(ctx)
+    try:
+        st = services.prepare_sandbox(progress=lambda line: typer.echo(line, err=True))
+    except RootfsError as e:
+        raise _fail(str(e)) from None
+    typer.echo(f"{st.path}: {st.detail}")
+
+
+@sandbox_app.command("doctor")
+def sandbox_doctor(
+    ctx: typer.Context,
+    fmt: FormatOption = Format.text,
+) -> None:
+    """What the hands-on sandbox can do on this machine, and why not where it cannot."""
+    findings = _services(ctx).sandbox_doctor()
+    if fmt is Format.json:
+        typer.echo(json.dumps([f.__dict__ for f in findings], indent=2))
+    else:
+        for f in findings:
+            typer.echo(f"{'ok ' if f.ok else 'NO '} {f.name:16} {f.detail}")
+    raise typer.Exit(0 if all(f.ok for f in findings) else 1)
+
+
+@app.command("check")
+def check(
+    ctx: typer.Context,
+    question_id: Annotated[str, typer.Argument(help="A hands-on question id.")],
+    commands: Annotated[
+        str, typer.Option("--commands", help="A file with the commands to run, or - for stdin.")
+    ] = "-",
+    record: Annotated[
+        bool, typer.Option("--record/--no-record", help="Store the outcome as an answer.")
+    ] = False,
+) -> None:
+    """Run commands for a hands-on question in a fresh sandbox; print the JSON verdict.
+
+    Exit 0 when every check passes, 1 when one fails, 2 on an error (unknown question,
+    no sandbox).
+    """
+    services = _services(ctx)
+    try:
+        script = sys.stdin.read() if commands == "-" else Path(commands).read_text()
+    except OSError as e:
+        typer.echo(f"quizzer: {commands}: {e.strerror}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        result = services.check_handson(question_id, script, record=record)
+    except KeyError:
+        typer.echo(f"quizzer: no question {question_id}", err=True)
+        raise typer.Exit(2) from None
+    except ValueError as e:
+        typer.echo(f"quizzer: {e}", err=True)
+        raise typer.Exit(2) from None
+    except (BankError, StorageError) as e:
+        typer.echo(f"quizzer: {e}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps(result.to_dict(), indent=2))
+    if result.error is not None:
+        raise typer.Exit(2)
+    raise typer.Exit(0 if result.passed else 1)
 
 
 def _run_app(services: Services) -> None:

@@ -69,3 +69,22 @@ def database_url(override: str | None = None) -> str:
     if "://" not in value:
         return f"sqlite:///{Path(value).expanduser().resolve()}"
     return value
+
+
+def rootfs_dir() -> Path:
+    """The sandbox's prepared root file system (``QUIZZER_ROOTFS`` overrides).
+
+    Root builds it in ``/var/cache/quizzer``: the sandbox's unprivileged ids must be able to
+    traverse every parent directory, which ``/root/.cache`` (mode 700) does not allow.
+    """
+    env = os.environ.get("QUIZZER_ROOTFS")
+    if env:
+        return Path(env)
+    if os.geteuid() == 0:
+        return Path("/var/cache/quizzer/rootfs")
+    return cache_dir() / "rootfs"
+
+
+def sandbox_scratch_dir() -> Path:
+    """An empty directory the sandbox mounts its private tmpfs on (never written on the host)."""
+    return rootfs_dir().parent / "sandbox-mnt"

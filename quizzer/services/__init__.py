@@ -59,6 +59,11 @@ from quizzer.learning.items import Item, prior_difficulty
 from quizzer.learning.readiness import ObjectiveEstimate, Readiness, estimate_readiness
 from quizzer.learning.selection import Candidate, Mode, Pick, Policy, pick_next
 from quizzer.reports.model import AnkiQuestion, Report
+from quizzer.sandbox.doctor import Finding, diagnose
+from quizzer.sandbox.engine import UID_BASE
+from quizzer.sandbox.grading import Attempt, Check, Session, Task, attempt
+from quizzer.sandbox.rootfs import RootfsError, RootfsStatus
+from quizzer.sandbox.rootfs import prepare as prepare_rootfs
 from quizzer.storage import Database, StorageError, open_database
 from quizzer.storage import repository as repo
 
@@ -984,6 +989,78 @@ class Services:
             ids = repo.exam_ids(s, self._learner_id_())
         return tuple(self.exam(i) for i in ids)
 
+    # -- hands-on --------------------------------------------------------------------------
+    def handson_task(self, question_id: str) -> Task:
+        """A hands-on question as the sandbox's task (``KeyError``/``ValueError`` if not one)."""
+        q = self.bank().question(question_id)
+        if not isinstance(q, HandsOnQuestion):
+            raise ValueError(f"{question_id} is a {q.type} question, not a hands-on one")
+        return Task(
+            id=q.id,
+            setup=q.setup,
+            checks=tuple(Check(c.id, c.description, c.test, c.weight, c.message) for c in q.checks),
+            timeout=q.timeout,
+            engine=q.engine,
+        )
+
+    def handson_questions(self) -> tuple[Question, ...]:
+        """Every hands-on question of the bank."""
+        return tuple(q for q in self.bank() if isinstance(q, HandsOnQuestion))
+
+    def sandbox_doctor(self, *, live: bool = True) -> list[Finding]:
+        """What the sandbox can do here, and why not where it cannot."""
+        return diagnose(paths.rootfs_dir(), paths.sandbox_scratch_dir(), live=live)
+
+    def prepare_sandbox(self, progress: Callable[[str], None] = lambda _l: None) -> RootfsStatus:
+        """Build the sandbox's root file system once (idempotent; raises ``RootfsError``)."""
+        return prepare_rootfs(paths.rootfs_dir(), UID_BASE, progress=progress)
+
+    def check_handson(self, question_id: str, commands: str, *, record: bool = True) -> Attempt:
+        """Run ``commands`` for a hands-on question in a fresh sandbox and grade the result.
+
+        With ``record``, the outcome is stored like any answer (score = share of weighted
+        checks passed; FSRS sees Again below all-pass).
+        """
+        task = self.handson_task(question_id)
+        result = attempt(task, commands, paths.rootfs_dir(), paths.sandbox_scratch_dir())
+        if record and result.error is None:
+            self._record_handson(question_id, commands, result)
+        return result
+
+    def handson_session(self, question_id: str) -> Session:
+        """An open sandbox for an interactive attempt (use as a context manager)."""
+        return Session(
+            self.handson_task(question_id), paths.rootfs_dir(), paths.sandbox_scratch_dir()
+        )
+
+    def record_handson(self, question_id: str, commands: str, result: Attempt) -> None:
+        """Store the outcome of an interactive attempt graded by a session."""
+        if result.error is None:
+            self._record_handson(question_id, commands, result)
+
+    def _record_handson(self, question_id: str, commands: str, result: Attempt) -> None:
+        question = self.bank().question(question_id)
+        now = self.clock()
+        learner = self._learner()
+        with self.database().write() as s:
+            repo.lock_learner(s, learner.id)
+            update, _leech, _first = self._learn(
+                s, learner, question, result.passed, now, unsure=False, seconds=result.seconds
+            )
+            repo.add_review(
+                s,
+                learner.id,
+                question_id=question.id,
+                content_hash=self._cache.hashes[question.id],
+                mode="handson",
+                answer=commands,
+                correct=result.passed,
+                score=result.score,
+                rating=int(update.rating),
+                response_ms=int(result.seconds * 1000),
+                answered_at=_ts(now),
+            )
+
     # -- reports, exports and moving history -------------------------------------------------
     def progress_report(self, *, include_reviews: bool = True) -> Report:
         """Readiness, standing per objective and knowledge area, weak areas, exams, forecast."""
@@ -1159,4 +1236,13 @@ class Services:
         return ReadinessReport(readiness, tuple(r for r in rows if r.objective in chosen), answered)
 
 
-__all__ += ["ObjectiveScore", "Response", "utc_now"]
+__all__ += [
+    "Attempt",
+    "Finding",
+    "ObjectiveScore",
+    "Response",
+    "RootfsError",
+    "RootfsStatus",
+    "Session",
+    "utc_now",
+]
