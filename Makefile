@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint schema clean
+.PHONY: run test bench lint schema sandbox clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ test: $(STAMP)  ## the whole test suite (CI runs exactly this)
 
 bench: $(STAMP)  ## every benchmark; each prints a JSON line with its ratio and goal
 	@set -e; for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+sandbox: $(STAMP)  ## build the hands-on sandbox's rootfs once (root, debootstrap, ~1 min)
+	$(BIN)/quizzer sandbox prepare
 
 lint: $(STAMP)  ## ruff, mypy (strict) and the import contracts
 	$(BIN)/ruff check quizzer tests benchmarks

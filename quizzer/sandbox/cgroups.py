@@ -108,6 +108,16 @@ class CgroupSet:
         except (OSError, ValueError):
             return 0
 
+    def thaw(self) -> None:
+        """Thaw every frozen cgroup below ours: frozen tasks cannot even die from SIGKILL."""
+        parent = self.parents.get("freezer")
+        if parent is None:
+            return
+        for state in parent.rglob("freezer.state"):
+            with contextlib.suppress(OSError):
+                if state.read_text().strip() != "THAWED":
+                    state.write_text("THAWED")
+
     def remove(self, timeout: float = 3.0) -> bool:
         """Remove the subtree depth-first; True when nothing is left."""
         deadline = time.monotonic() + timeout

@@ -14,7 +14,9 @@ local ``busybox:local`` image before the setup runs (no registry is reachable); 
 
 from __future__ import annotations
 
+import shlex
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +114,26 @@ def _error(task: Task, message: str, started: float, output: str = "") -> Attemp
     return Attempt(task.id, False, 0.0, (), output, False, time.monotonic() - started, message)
 
 
+def _run_checks(sandbox: Sandbox, checks: Sequence[Check]) -> list[CheckResult]:
+    """Run every check in one entry into the sandbox; each in its own shell, with a timeout."""
+    token = uuid.uuid4().hex
+    script = [
+        f"timeout -s KILL {int(CHECK_TIMEOUT)} sh -c {shlex.quote(check.test)} "
+        f">/dev/null 2>&1 </dev/null; echo {token} {i} $?"
+        for i, check in enumerate(checks)
+    ]
+    r = sandbox.run("\n".join(script), timeout=CHECK_TIMEOUT * len(checks) + 5)
+    codes: dict[int, int] = {}
+    for line in r.output.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == token:
+            codes[int(parts[1])] = int(parts[2])
+    return [
+        CheckResult(c.id, c.description, codes.get(i) == 0, c.message, c.weight)
+        for i, c in enumerate(checks)
+    ]
+
+
 def run_attempt(sandbox: Sandbox, task: Task, commands: str) -> Attempt:
     """Grade ``commands`` for ``task`` in an already started sandbox."""
     started = time.monotonic()
@@ -132,18 +154,7 @@ def run_attempt(sandbox: Sandbox, task: Task, commands: str) -> Attempt:
     learner = sandbox.run(commands, timeout=task.timeout)
     timings["commands"] = time.monotonic() - t
     t = time.monotonic()
-    results = []
-    for check in task.checks:
-        r = sandbox.run(check.test, timeout=CHECK_TIMEOUT)
-        results.append(
-            CheckResult(
-                check.id,
-                check.description,
-                r.returncode == 0 and not r.timed_out,
-                check.message,
-                check.weight,
-            )
-        )
+    results = _run_checks(sandbox, task.checks)
     timings["checks"] = time.monotonic() - t
     total = sum(c.weight for c in results) or 1
     score = sum(c.weight for c in results if c.passed) / total
@@ -231,7 +242,6 @@ class Session:
         proc = subprocess.run(
             self.sandbox.command(["/bin/bash", "--login"]),
             env={**ENV_SHELL, "PS1": f"[{self.task.id}] \\u@\\h:\\w# "},
-            preexec_fn=self.sandbox._enter_cgroups,
             check=False,
         )
         return proc.returncode

@@ -1,7 +1,7 @@
 """Every hands-on question of the bank, graded for real in the sandbox.
 
 For each: its setup plus its model solution passes every check, and its setup alone fails.
-For the questions listed in ``data/alternatives.yaml``, other valid solutions pass too and
+For the questions listed in ``data/alternatives*.yaml``, other valid solutions pass too and
 plausible wrong ones fail, so the checks test the state, not the commands typed.
 """
 
@@ -17,7 +17,9 @@ from quizzer.sandbox.grading import Check, Task, attempt
 
 BANK = Path(__file__).resolve().parents[2] / "questionbank" / "lpic3-305-300"
 HANDSON = [q for q in load_bank(BANK) if isinstance(q, HandsOnQuestion)]
-ALTERNATIVES = yaml.safe_load((Path(__file__).parent / "data" / "alternatives.yaml").read_text())
+ALTERNATIVES: dict[str, dict[str, list[str]]] = {}
+for _file in sorted((Path(__file__).parent / "data").glob("alternatives*.yaml")):
+    ALTERNATIVES.update(yaml.safe_load(_file.read_text()) or {})
 
 
 def task_of(q: HandsOnQuestion) -> Task:
