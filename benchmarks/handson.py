@@ -63,8 +63,16 @@ def main() -> None:
         assert result.passed, result.to_dict()
 
     unshare = [
-        "unshare", "--user", "--mount", "--uts", "--ipc", "--net", "--pid", "--cgroup",
-        "--fork", "true",
+        "unshare",
+        "--user",
+        "--mount",
+        "--uts",
+        "--ipc",
+        "--net",
+        "--pid",
+        "--cgroup",
+        "--fork",
+        "true",
     ]
 
     def bare() -> None:
@@ -84,8 +92,11 @@ def main() -> None:
         def runc() -> None:
             subprocess.run(
                 ["runc", "--root", str(state), "run", "bench"],
-                cwd=bundle, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, check=False,
+                cwd=bundle,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
             )
 
         for fn in (ours, bare, runc):  # warm up every path once
@@ -101,7 +112,8 @@ def main() -> None:
     print(f"bare unshare (same namespaces, true):   {t_bare:7.1f} ms (median of {RUNS})")
     print(f"runc run (same rootfs, same command):   {t_runc:7.1f} ms")
     print(f"quizzer attempt (create+command+check+teardown): {t_ours:7.1f} ms")
-    print("one attempt's phases (ms): " + ", ".join(f"{k} {v * 1000:.1f}" for k, v in sample.items()))
+    phases = ", ".join(f"{k} {v * 1000:.1f}" for k, v in sample.items())
+    print(f"one attempt's phases (ms): {phases}")
     print(
         json.dumps(
             {

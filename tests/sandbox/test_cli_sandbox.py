@@ -11,7 +11,10 @@ from pathlib import Path
 def quizzer(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "quizzer", *args],
-        input=stdin, capture_output=True, text=True, timeout=120,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -46,7 +49,14 @@ def test_check_reads_a_commands_file(rootfs: Path, tmp_path: Path) -> None:
 def test_doctor_reports_every_precondition(rootfs: Path) -> None:
     r = quizzer("sandbox", "doctor", "--format", "json")
     findings = {f["name"]: f for f in json.loads(r.stdout)}
-    assert {"root", "user namespaces", "overlayfs", "cgroup limits", "rootfs", "live sandbox"} <= set(findings)
+    assert {
+        "root",
+        "user namespaces",
+        "overlayfs",
+        "cgroup limits",
+        "rootfs",
+        "live sandbox",
+    } <= set(findings)
     assert findings["live sandbox"]["ok"], findings["live sandbox"]["detail"]
     assert r.returncode == 0
 
@@ -54,9 +64,14 @@ def test_doctor_reports_every_precondition(rootfs: Path) -> None:
 def test_doctor_explains_a_missing_rootfs_instead_of_crashing(tmp_path: Path) -> None:
     r = subprocess.run(
         [sys.executable, "-m", "quizzer", "sandbox", "doctor"],
-        capture_output=True, text=True, timeout=60,
-        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "QUIZZER_ROOTFS": str(tmp_path / "none"),
-             "QUIZZER_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+            "QUIZZER_ROOTFS": str(tmp_path / "none"),
+            "QUIZZER_HOME": str(tmp_path),
+        },
     )
     assert r.returncode == 1
     assert "Traceback" not in r.stderr

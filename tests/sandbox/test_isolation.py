@@ -66,7 +66,9 @@ def test_root_inside_is_an_unprivileged_host_uid(sb: Sandbox) -> None:
 
 
 # ---------------------------------------------------------------------------------- files
-def test_writes_stay_in_the_overlay_and_host_files_are_invisible(sb: Sandbox, tmp_path: Path) -> None:
+def test_writes_stay_in_the_overlay_and_host_files_are_invisible(
+    sb: Sandbox, tmp_path: Path
+) -> None:
     marker = Path("/var/tmp") / f"qz-marker-{secrets.token_hex(6)}"
     marker.write_text("host-secret")
     before = Path("/etc/passwd").read_bytes()
@@ -156,7 +158,9 @@ def test_a_fork_bomb_is_contained(sb: Sandbox) -> None:
 
 def test_raising_the_delegated_limit_does_not_lift_the_real_one(sb: Sandbox) -> None:
     assert sb.cgroups is not None
-    sb.run("echo max > /sys/fs/cgroup/pids/pids.max; echo 1000000000 > /sys/fs/cgroup/pids/pids.max")
+    sb.run(
+        "echo max > /sys/fs/cgroup/pids/pids.max; echo 1000000000 > /sys/fs/cgroup/pids/pids.max"
+    )
     assert (sb.cgroups.parents["pids"] / "pids.max").read_text().strip() == "128"
 
 
@@ -208,7 +212,11 @@ def test_the_checker_cannot_be_pointed_at_host_files(rootfs: Path, scratch: Path
         task = Task(
             "symlink",
             "",
-            (Check("read", "reads the planted link", f"cat /srv/link | grep -q host-secret", 1, "no"),),
+            (
+                Check(
+                    "read", "reads the planted link", "cat /srv/link | grep -q host-secret", 1, "no"
+                ),
+            ),
         )
         planted = (
             f"mkdir -p /srv && ln -s {marker} /srv/link; "
@@ -224,8 +232,14 @@ def test_the_checker_cannot_be_pointed_at_host_files(rootfs: Path, scratch: Path
 
 def test_two_hundred_cycles_leave_nothing_behind(rootfs: Path, scratch: Path) -> None:
     def netns_count() -> int:
-        return len({os.readlink(f"/proc/{p}/ns/net") for p in os.listdir("/proc") if p.isdigit()
-                    if os.path.exists(f"/proc/{p}/ns/net")})
+        return len(
+            {
+                os.readlink(f"/proc/{p}/ns/net")
+                for p in os.listdir("/proc")
+                if p.isdigit()
+                if os.path.exists(f"/proc/{p}/ns/net")
+            }
+        )
 
     mounts = mountpoints()
     links = host("ip -o link show | cut -d: -f2")
