@@ -16,13 +16,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from quizzer.services import BankError, ObjectiveStats, Services
+from quizzer.services import BankError, Mode, ObjectiveStats, Services
 
 
 class HomeScreen(Screen[None]):
     """Objectives of the exam with their LPI weights and how many questions the bank holds."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "review", "Daily review", id="home.review"),
+        Binding("w", "weak", "Weak areas", id="home.weak"),
         Binding("r", "reload", "Reload bank", id="home.reload"),
     ]
 
@@ -102,6 +104,18 @@ class HomeScreen(Screen[None]):
             f"The question bank has {len(issues)} problem(s); fix them and press r:\n{head}{more}"
         )
         self.notify("The question bank did not load", severity="error")
+
+    def action_review(self) -> None:
+        """Start the daily review: due questions first, then new ones chosen adaptively."""
+        from quizzer.tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen(self.services, Mode.review))
+
+    def action_weak(self) -> None:
+        """Practise the weakest objectives, due or not."""
+        from quizzer.tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen(self.services, Mode.weak))
 
     def action_reload(self) -> None:
         """Reload the bank from disk (after editing questions)."""

@@ -1,0 +1,141 @@
+"""A daily review in the real app, driven by its Pilot, on a real bank and SQLite file."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.widgets import Input, Markdown, Static
+
+from quizzer.services import Services
+from quizzer.tui.app import QuizzerApp
+from quizzer.tui.screens.home import HomeScreen
+from quizzer.tui.screens.review import ReviewScreen
+
+T0 = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+
+
+def make_app(bank: Path, db: Path) -> QuizzerApp:
+    services = Services(
+        bank, f"sqlite:///{db}", clock=lambda: T0, rng=random.Random(2), timezone=UTC
+    )
+    return QuizzerApp(services)
+
+
+def right_keys(presented) -> list[str]:
+    q = presented.question
+    if q.type == "fill":
+        return []
+    return ["abcdef"[presented.order.index(i)] for i, c in enumerate(q.choices) if c.correct]
+
+
+async def settle(app: QuizzerApp, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_a_full_daily_review_stores_every_answer(mini_bank: Path, tmp_path: Path) -> None:
+    db = tmp_path / "learner.sqlite"
+    app = make_app(mini_bank, db)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("d")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        answered = []
+        for _ in range(4):  # the mini bank's four knowledge questions, answered right
+            p = screen.presented
+            assert p is not None
+            answered.append(p.question.id)
+            if p.question.type == "fill":
+                screen.query_one("#answer", Input).value = p.question.accept[0]
+            else:
+                await pilot.press(*right_keys(p))
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert screen.feedback is not None
+            assert screen.feedback.correct
+            feedback = screen.query_one("#feedback", Markdown)
+            assert feedback.display
+            await pilot.press("enter")
+            await settle(app, pilot)
+        assert screen.presented is None  # nothing left today
+        assert "Answered **4**, right **4**" in screen.query_one("#stem", Markdown).source
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT question_id, correct, mode FROM review_log ORDER BY id").fetchall()
+    con.close()
+    assert rows == [(q, 1, "review") for q in answered]
+    assert len(set(answered)) == 4
+
+
+async def test_wrong_and_dont_know_answers_show_the_explanation(
+    mini_bank: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "learner.sqlite"
+    app = make_app(mini_bank, db)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("w")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        p = screen.presented
+        assert p is not None
+        await pilot.press("enter")  # nothing chosen yet: a hint, no answer stored
+        await settle(app, pilot)
+        assert screen.feedback is None
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert screen.feedback is not None
+        assert not screen.feedback.correct
+        text = screen.query_one("#feedback", Markdown).source
+        assert "**Wrong.**" in text
+        assert p.question.explanation.strip()[:20] in text
+        progress = str(screen.query_one("#progress", Static).content)
+        assert p.question.objective in progress
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*), sum(correct) FROM review_log").fetchone() == (1, 0)
+    con.close()
+
+
+async def test_multiple_choice_toggles_and_unsure_marks_a_guess(
+    mini_bank: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "learner.sqlite"
+    services = Services(
+        mini_bank, f"sqlite:///{db}", clock=lambda: T0, rng=random.Random(2), timezone=UTC
+    )
+    app = QuizzerApp(services)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        screen = ReviewScreen(services)
+        app.push_screen(screen)
+        await settle(app, pilot)
+        # Walk to the multiple-choice question.
+        for _ in range(4):
+            if screen.presented is not None and screen.presented.question.type == "multiple":
+                break
+            await pilot.press("ctrl+n")
+            await settle(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+        p = screen.presented
+        assert p is not None
+        assert p.question.type == "multiple"
+        keys = right_keys(p)
+        await pilot.press(keys[0], keys[0])  # toggled on, then off again
+        assert screen.selected == set()
+        await pilot.press(*keys, "u")
+        assert "[x]" in str(screen.query_one("#choices", Static).content)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert screen.feedback is not None
+        assert screen.feedback.correct
+        assert screen.feedback.rating == "Hard"
