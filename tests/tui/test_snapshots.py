@@ -22,3 +22,39 @@ async def _loaded(pilot: Pilot[None]) -> None:
 def test_home_screen_80x24(snap_compare: Callable[..., bool], mini_bank: Path) -> None:
     app = QuizzerApp(Services(mini_bank))
     assert snap_compare(app, terminal_size=(80, 24), run_before=_loaded)
+
+
+def _app(bank: Path, db: Path) -> QuizzerApp:
+    import random
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+    return QuizzerApp(
+        Services(bank, f"sqlite:///{db}", clock=lambda: now, rng=random.Random(3), timezone=UTC)
+    )
+
+
+def test_question_card_80x24(
+    snap_compare: Callable[..., bool], mini_bank: Path, tmp_path: Path
+) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _loaded(pilot)
+        await pilot.press("d")
+        await _loaded(pilot)
+        await pilot.press("a")
+
+    app = _app(mini_bank, tmp_path / "l.sqlite")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_exam_with_navigator_80x24(
+    snap_compare: Callable[..., bool], mini_bank: Path, tmp_path: Path
+) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _loaded(pilot)
+        await pilot.press("m")
+        await _loaded(pilot)
+        await pilot.press("ctrl+t", "ctrl+n")
+
+    app = _app(mini_bank, tmp_path / "l.sqlite")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -25,6 +25,7 @@ class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "review", "Daily review", id="home.review"),
         Binding("w", "weak", "Weak areas", id="home.weak"),
+        Binding("m", "exam", "Mock exam", id="home.exam"),
         Binding("r", "reload", "Reload bank", id="home.reload"),
     ]
 
@@ -35,6 +36,13 @@ class HomeScreen(Screen[None]):
             super().__init__()
             self.rows = rows
             self.exam_title = exam_title
+
+    class ExamReady(Message):
+        """A mock exam was started or found open."""
+
+        def __init__(self, exam_id: int) -> None:
+            super().__init__()
+            self.exam_id = exam_id
 
     class Failed(Message):
         """The bank could not be loaded."""
@@ -116,6 +124,27 @@ class HomeScreen(Screen[None]):
         from quizzer.tui.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen(self.services, Mode.weak))
+
+    def action_exam(self) -> None:
+        """Resume the open mock exam, or start one (25 questions, 37.5 minutes for 352)."""
+        self.open_exam()
+
+    @work(thread=True, exclusive=True, group="exam", exit_on_error=False)
+    def open_exam(self) -> None:
+        """Find or start the exam off the UI thread (the readiness estimate takes a moment)."""
+        try:
+            view = self.services.open_exam() or self.services.start_exam()
+        except Exception as e:
+            self.app.call_from_thread(
+                self.notify, f"Could not start the exam: {e}", severity="error"
+            )
+            return
+        self.post_message(self.ExamReady(view.id))
+
+    def on_home_screen_exam_ready(self, message: ExamReady) -> None:
+        from quizzer.tui.screens.exam import ExamScreen
+
+        self.app.push_screen(ExamScreen(self.services, message.exam_id))
 
     def action_reload(self) -> None:
         """Reload the bank from disk (after editing questions)."""
