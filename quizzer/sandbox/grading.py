@@ -14,6 +14,7 @@ local ``busybox:local`` image before the setup runs (no registry is reachable); 
 
 from __future__ import annotations
 
+import os
 import shlex
 import time
 import uuid
@@ -236,14 +237,35 @@ class Session:
         self.sandbox.close()
 
     def shell(self) -> int:
-        """Run an interactive shell inside on the current terminal; returns its exit status."""
+        """Run an interactive shell inside on the current terminal; returns its exit status.
+
+        An interactive bash makes its own process group the terminal's foreground group; when
+        it exits, the terminal is handed back to the caller's group, or the caller could no
+        longer read the keyboard.
+        """
+        import signal
         import subprocess
 
-        proc = subprocess.run(
-            self.sandbox.command(["/bin/bash", "--login"]),
-            env={**ENV_SHELL, "PS1": f"[{self.task.id}] \\u@\\h:\\w# "},
-            check=False,
-        )
+        try:
+            proc = subprocess.run(
+                self.sandbox.command(["/bin/bash", "--login"]),
+                env={**ENV_SHELL, "PS1": f"[{self.task.id}] \\u@\\h:\\w# "},
+                check=False,
+            )
+        finally:
+            try:
+                tty = os.open("/dev/tty", os.O_RDWR)
+            except OSError:
+                tty = -1
+            if tty >= 0:
+                old = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+                try:
+                    os.tcsetpgrp(tty, os.getpgrp())
+                except OSError:
+                    pass
+                finally:
+                    signal.signal(signal.SIGTTOU, old)
+                    os.close(tty)
         return proc.returncode
 
     def grade(self, commands: str = "") -> Attempt:

@@ -26,6 +26,7 @@ class HomeScreen(Screen[None]):
         Binding("d", "review", "Daily review", id="home.review"),
         Binding("w", "weak", "Weak areas", id="home.weak"),
         Binding("m", "exam", "Mock exam", id="home.exam"),
+        Binding("h", "handson", "Hands-on", id="home.handson"),
         Binding("r", "reload", "Reload bank", id="home.reload"),
     ]
 
@@ -124,6 +125,12 @@ class HomeScreen(Screen[None]):
         from quizzer.tui.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen(self.services, Mode.weak))
+
+    def action_handson(self) -> None:
+        """The hands-on labs."""
+        from quizzer.tui.screens.handson import HandsOnListScreen
+
+        self.app.push_screen(HandsOnListScreen(self.services))
 
     def action_exam(self) -> None:
         """Resume the open mock exam, or start one (25 questions, 37.5 minutes for 352)."""

@@ -1,0 +1,181 @@
+"""Hands-on labs: do the task in a throwaway sandbox, graded by the state you leave.
+
+The list shows every hands-on question. In a task, type commands in the editor and press
+``ctrl+r`` to run them in a fresh sandbox (after the question's setup) and grade the result,
+or press ``ctrl+o`` to get an interactive shell inside a sandbox: the app suspends, you work,
+and the checks run when the shell exits. Each criterion is shown passed or failed with its
+message; ``ctrl+l`` reveals the model solution once an attempt has failed.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextArea
+
+from quizzer.services import Attempt, Question, Services
+
+
+class HandsOnListScreen(Screen[None]):
+    """Every hands-on question; ``enter`` opens one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Back", id="handson.back"),
+    ]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Hands-on labs: each runs in a throwaway sandbox.", id="handson-intro")
+        yield DataTable(id="handson-list", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#handson-list", DataTable)
+        table.add_column("Question", key="id", width=40)
+        table.add_column("Obj.", key="objective", width=6)
+        table.add_column("Lvl", key="difficulty", width=3)
+        table.add_column("Task", key="stem", width=60)
+        for q in self.services.handson_questions():
+            table.add_row(q.id, q.objective, str(q.difficulty), q.stem, key=q.id)
+        table.focus()
+
+    @on(DataTable.RowSelected, "#handson-list")
+    def open_task(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(HandsOnTaskScreen(self.services, str(event.row_key.value)))
+
+    def action_leave(self) -> None:
+        """Back to the home screen."""
+        self.app.pop_screen()
+
+
+class HandsOnTaskScreen(Screen[None]):
+    """One hands-on task: editor, run, interactive shell, results."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "run", "Run and check", id="handson.run", priority=True),
+        Binding("ctrl+o", "shell", "Shell in sandbox", id="handson.shell", priority=True),
+        Binding("ctrl+l", "solution", "Show solution", id="handson.solution", priority=True),
+        Binding("escape", "leave", "Back", id="handson.leave"),
+    ]
+
+    class Graded(Message):
+        """An attempt was graded."""
+
+        def __init__(self, attempt: Attempt) -> None:
+            super().__init__()
+            self.attempt = attempt
+
+    def __init__(self, services: Services, question_id: str) -> None:
+        super().__init__()
+        self.services = services
+        self.question: Question = services.bank().question(question_id)
+        self.attempts: list[Attempt] = []
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="handson-card"):
+            yield Markdown("", id="handson-task")
+            yield TextArea("", id="handson-editor", language=None, soft_wrap=True)
+            yield Static("Write the commands above, then ctrl+r.", id="handson-status")
+            yield Markdown("", id="handson-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        q = self.question
+        task = getattr(q, "task", "")
+        self.query_one("#handson-task", Markdown).update(
+            f"## {q.stem}\n\n{task}\n\n*{q.objective} {q.knowledge_area} · difficulty "
+            f"{q.difficulty} · ctrl+r runs your commands in a fresh sandbox; ctrl+o opens a shell "
+            "in one.*"
+        )
+        self.query_one("#handson-editor", TextArea).focus()
+
+    @work(thread=True, exclusive=True, group="handson", exit_on_error=False)
+    def grade(self, commands: str) -> None:
+        """Run and grade off the UI thread (a sandbox takes tens of milliseconds to seconds)."""
+        try:
+            result = self.services.check_handson(self.question.id, commands)
+        except Exception as e:
+            self.app.call_from_thread(self.notify, f"Sandbox error: {e}", severity="error")
+            self.app.call_from_thread(self._idle)
+            return
+        self.post_message(self.Graded(result))
+
+    def _idle(self) -> None:
+        self.running = False
+
+    def action_run(self) -> None:
+        """Grade the commands in the editor."""
+        if self.running:
+            return
+        commands = self.query_one("#handson-editor", TextArea).text
+        if not commands.strip():
+            self.notify("Type the commands to run first")
+            return
+        self.running = True
+        self.query_one("#handson-status", Static).update("Running in a fresh sandbox…")
+        self.grade(commands)
+
+    def action_shell(self) -> None:
+        """Suspend the app and open a shell inside a sandbox; grade when it exits."""
+        try:
+            with self.services.handson_session(self.question.id) as session:
+                if session.setup_error:
+                    self.notify(f"Setup failed: {session.setup_error}", severity="error")
+                    return
+                with self.app.suspend():
+                    print(f"\n{self.question.id}: do the task, then type exit to grade it.\n")
+                    session.shell()
+                result = session.grade()
+            self.services.record_handson(self.question.id, "(interactive shell)", result)
+        except Exception as e:  # SuspendNotSupported in tests, sandbox errors elsewhere
+            self.notify(f"No interactive shell here: {e}", severity="error")
+            return
+        self.post_message(self.Graded(result))
+
+    def on_hands_on_task_screen_graded(self, message: Graded) -> None:
+        self.running = False
+        result = message.attempt
+        self.attempts.append(result)
+        status = self.query_one("#handson-status", Static)
+        if result.error:
+            status.update(escape(f"Could not grade: {result.error}"))
+            return
+        verdict = "PASSED" if result.passed else f"not yet: {result.score:.0%} of the checks"
+        status.update(escape(f"{verdict} ({result.seconds * 1000:.0f} ms)"))
+        lines = []
+        for c in result.checks:
+            mark = "✔" if c.passed else "✘"
+            lines.append(f"- {mark} {c.description}" + ("" if c.passed else f": *{c.message}*"))
+        if result.output.strip():
+            lines.append(f"\n**Output**\n\n```\n{result.output.strip()[-2000:]}\n```")
+        if not result.passed:
+            lines.append("\nFix it and ctrl+r again, or ctrl+l to see a solution.")
+        self.query_one("#handson-result", Markdown).update("\n".join(lines))
+
+    def action_solution(self) -> None:
+        """Show the model solution, after a failed attempt."""
+        if not any(not a.passed for a in self.attempts):
+            self.notify("Try it first: the solution opens after a failed attempt.")
+            return
+        solution = getattr(self.question, "solution", "")
+        self.query_one("#handson-result", Markdown).update(
+            f"**A solution** (any way that leaves the same state passes)\n\n```sh\n"
+            f"{solution.strip()}\n```\n\n{self.question.explanation}"
+        )
+
+    def action_leave(self) -> None:
+        """Back to the list."""
+        self.app.pop_screen()

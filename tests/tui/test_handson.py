@@ -1,0 +1,81 @@
+"""A hands-on task in the real app: attempted wrong, then right, graded in a real sandbox."""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Markdown, Static, TextArea
+
+from quizzer import paths
+from quizzer.sandbox.engine import UID_BASE
+from quizzer.sandbox.rootfs import status
+from quizzer.services import Services
+from quizzer.tui.app import QuizzerApp
+from quizzer.tui.screens.handson import HandsOnListScreen, HandsOnTaskScreen
+
+
+@pytest.fixture
+def sandbox_ready() -> None:
+    if os.geteuid() != 0 or not status(paths.rootfs_dir(), UID_BASE).ready:
+        pytest.skip("needs root and a prepared sandbox rootfs (quizzer sandbox prepare)")
+
+
+async def test_wrong_then_right_with_solution_after_failure(
+    sandbox_ready: None, bundled_bank: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "learner.sqlite"
+    now = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+    services = Services(
+        bundled_bank, f"sqlite:///{db}", clock=lambda: now, rng=random.Random(1), timezone=UTC
+    )
+    app = QuizzerApp(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        listing = app.screen
+        assert isinstance(listing, HandsOnListScreen)
+        table = listing.query_one("#handson-list", DataTable)
+        assert table.row_count == len(services.handson_questions()) >= 40
+        row = next(
+            i
+            for i in range(table.row_count)
+            if table.get_row_at(i)[0] == "352.1-handson-netns-create"
+        )
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        await pilot.pause()
+        task = app.screen
+        assert isinstance(task, HandsOnTaskScreen)
+        await pilot.press("ctrl+l")  # no solution before a failed attempt
+        assert "A solution" not in task.query_one("#handson-result", Markdown).source
+        task.query_one("#handson-editor", TextArea).text = "ip netns add red"
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert task.attempts[-1].passed is False
+        assert "✘" in task.query_one("#handson-result", Markdown).source
+        await pilot.press("ctrl+l")
+        assert "ip netns add blue" in task.query_one("#handson-result", Markdown).source
+        task.query_one("#handson-editor", TextArea).text = "ip netns add blue"
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert task.attempts[-1].passed is True
+        assert "PASSED" in str(task.query_one("#handson-status", Static).content)
+        await pilot.press("ctrl+o")  # no terminal to hand over under the Pilot: a notice, no crash
+        await pilot.pause()
+        assert app.screen is task
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT question_id, correct, mode FROM review_log ORDER BY id").fetchall()
+    con.close()
+    assert rows == [
+        ("352.1-handson-netns-create", 0, "handson"),
+        ("352.1-handson-netns-create", 1, "handson"),
+    ]
