@@ -387,13 +387,11 @@ def report(
     """Write the progress report: readiness, weak areas, exams, review forecast."""
     services = _services(ctx)
     try:
-        _report, files = services.render_report(fmt.value)
+        written = services.write_report(fmt.value, out)
     except (BankError, StorageError) as e:
         raise _fail(str(e)) from None
-    directory = paths.exports_dir(out)
-    for name, text in files.items():
-        _write(directory / name, text)
-        typer.echo(str(directory / name))
+    for path in written:
+        typer.echo(str(path))
 
 
 export_app = typer.Typer(help="Export questions or progress.", no_args_is_help=True)

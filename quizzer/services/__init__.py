@@ -186,6 +186,9 @@ class StudyStatus:
     unseen: int
     exam_date: date | None
     open_exam: int | None
+    streak: int = 0
+    """Consecutive study days (by the learner's day boundary) up to today or yesterday."""
+    days_to_exam: int | None = None
 
 
 @dataclass(frozen=True)
@@ -469,6 +472,7 @@ class Services:
             new_today = repo.new_first_attempts_since(s, learner.id, _ts(start))
             answered_today = len(repo.reviews(s, learner.id, since=_ts(start)))
             open_exam = repo.open_exam_id(s, learner.id)
+            days = repo.answer_days(s, learner.id, since=_ts(start - timedelta(days=400)))
         due = sum(
             1
             for qid, c in cards.items()
@@ -476,8 +480,23 @@ class Services:
         )
         unseen = sum(1 for qid in knowledge if qid not in cards)
         exam_date = date.fromisoformat(learner.exam_date) if learner.exam_date else None
+        # Study days by the learner's 04:00 boundary; the streak may end today or yesterday.
+        day_of = {int((t - _ts(start)) // 86400) for t in days}
+        streak, d = 0, 0 if 0 in day_of else -1
+        while d in day_of:
+            streak += 1
+            d -= 1
+        today = (start + timedelta(hours=12)).astimezone(self.timezone(learner)).date()
         return StudyStatus(
-            due, new_today, learner.new_per_day, answered_today, unseen, exam_date, open_exam
+            due,
+            new_today,
+            learner.new_per_day,
+            answered_today,
+            unseen,
+            exam_date,
+            open_exam,
+            streak=streak,
+            days_to_exam=(exam_date - today).days if exam_date else None,
         )
 
     def _candidates(
@@ -1094,6 +1113,20 @@ class Services:
             return report, {f"{n.removesuffix('.csv')}-{stamp}.csv": t for n, t in files.items()}
         raise ValueError(f"unknown report format {fmt!r}")
 
+    def write_report(self, fmt: str, directory: Path | None = None) -> list[Path]:
+        """Render the report and write its files (atomically) to ``directory`` or exports/."""
+        _report, files = self.render_report(fmt)
+        target = paths.exports_dir(directory)
+        target.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, text in files.items():
+            path = target / name
+            tmp = path.with_name(f".{name}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+            written.append(path)
+        return written
+
     def write_anki_deck(self, path: Path | None = None) -> tuple[Path, int]:
         """Write the knowledge questions as an Anki package; returns the path and note count."""
         from quizzer.reports.anki import write_anki_deck
@@ -1240,6 +1273,7 @@ __all__ += [
     "Attempt",
     "Finding",
     "ObjectiveScore",
+    "Report",
     "Response",
     "RootfsError",
     "RootfsStatus",

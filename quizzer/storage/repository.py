@@ -480,6 +480,16 @@ def reviews(
     ]
 
 
+def answer_days(session: Session, learner_id: int, since: float) -> list[float]:
+    """When answers were given since ``since`` (timestamps; callers bucket them into days)."""
+    rows = session.execute(
+        columns_select(col(ReviewRow.answered_at)).where(
+            col(ReviewRow.learner_id) == learner_id, col(ReviewRow.answered_at) >= since
+        )
+    )
+    return [r[0] for r in rows]
+
+
 def review_count(session: Session, learner_id: int) -> int:
     """How many answers the learner has given."""
     return _count(session, ReviewRow, ReviewRow.learner_id == learner_id)

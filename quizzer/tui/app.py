@@ -19,11 +19,19 @@ class QuizzerApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("f1", "toggle_help", "Keys", id="app.help"),
     ]
 
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
+
+    def action_toggle_help(self) -> None:
+        """Show or hide the panel listing every key of the current screen."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen(self.services))

@@ -262,7 +262,9 @@ def test_a_frozen_cgroup_does_not_block_teardown(rootfs: Path, scratch: Path) ->
     with Sandbox(rootfs, scratch) as sb:
         r = sb.run(
             "mkdir /sys/fs/cgroup/freezer/ice && (sleep 1000 & echo $! > /sys/fs/cgroup/freezer/ice/cgroup.procs) "
-            "&& echo FROZEN > /sys/fs/cgroup/freezer/ice/freezer.state && cat /sys/fs/cgroup/freezer/ice/freezer.state"
+            "&& echo FROZEN > /sys/fs/cgroup/freezer/ice/freezer.state && "
+            "for i in $(seq 100); do grep -q FROZEN /sys/fs/cgroup/freezer/ice/freezer.state && break; sleep 0.05; done; "
+            "cat /sys/fs/cgroup/freezer/ice/freezer.state"
         )
         assert "FROZEN" in r.output
         assert sb.cgroups is not None

@@ -262,3 +262,17 @@ def test_with_an_exam_date_review_keeps_covering_the_bank(
     assert "due" in reasons_plain  # plain FSRS order: learning steps come back first
     assert len(seen_aware) > len(seen_plain)
     assert reasons_aware.count("new") > reasons_plain.count("new")
+
+
+def test_streak_counts_consecutive_study_days(mini_bank: Path, make_services, clock) -> None:
+    svc = make_services(mini_bank)
+    assert svc.study_status().streak == 0
+    for _day in range(3):
+        svc.answer(svc.present("352.2-good-fill"), "lxc.uts.name")
+        clock.advance(days=1)
+    # Answered on the three previous days, not yet today: the streak still stands.
+    assert svc.study_status().streak == 3
+    clock.advance(days=1)  # a day without study breaks it
+    assert svc.study_status().streak == 0
+    svc.update_settings(exam_date=(clock.now + timedelta(days=10)).date())
+    assert svc.study_status().days_to_exam == 10

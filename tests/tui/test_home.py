@@ -22,12 +22,17 @@ async def test_home_lists_objectives_with_weights_and_counts(mini_bank: Path) ->
         assert isinstance(app.screen, HomeScreen)
         table = app.screen.query_one("#objectives", DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
-        assert rows == [
+        assert [r[:5] for r in rows] == [
             ["352.1", "Concepts", "3", "4", "1/1/1/1"],
             ["352.2", "LXC", "2", "1", "0/0/1/0"],
         ]
+        # A learner with no history: every objective at the model's prior, 50%.
+        assert [str(r[5]).split()[-1] for r in rows] == ["50%", "50%"]
         summary = str(app.screen.query_one("#summary", Static).content)
         assert "5 questions in the bank" in summary
+        assert "Today: 0 due" in summary
+        assert "streak 0 days" in summary
+        assert "P(pass)" in summary
         await pilot.press("ctrl+q")
     assert app.return_code == 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,7 +17,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from quizzer.services import BankError, Mode, ObjectiveStats, Services
+from quizzer.services import (
+    BankError,
+    Mode,
+    ObjectiveStats,
+    ReadinessReport,
+    Services,
+    StudyStatus,
+)
+from quizzer.tui.screens.progress import bar
 
 
 class HomeScreen(Screen[None]):
@@ -27,6 +36,9 @@ class HomeScreen(Screen[None]):
         Binding("w", "weak", "Weak areas", id="home.weak"),
         Binding("m", "exam", "Mock exam", id="home.exam"),
         Binding("h", "handson", "Hands-on", id="home.handson"),
+        Binding("a", "weak_areas", "Weak areas report", id="home.areas"),
+        Binding("e", "report", "Report/export", id="home.report"),
+        Binding("s", "settings", "Settings", id="home.settings"),
         Binding("r", "reload", "Reload bank", id="home.reload"),
     ]
 
@@ -37,6 +49,14 @@ class HomeScreen(Screen[None]):
             super().__init__()
             self.rows = rows
             self.exam_title = exam_title
+
+    class StatusReady(Message):
+        """Today's numbers and the readiness estimate."""
+
+        def __init__(self, status: StudyStatus, readiness: ReadinessReport) -> None:
+            super().__init__()
+            self.status = status
+            self.readiness = readiness
 
     class ExamReady(Message):
         """A mock exam was started or found open."""
@@ -55,6 +75,7 @@ class HomeScreen(Screen[None]):
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
+        self.bank_line = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,6 +97,13 @@ class HomeScreen(Screen[None]):
             self.post_message(self.Failed(e))
             return
         self.post_message(self.Loaded(rows, title))
+        try:
+            status = self.services.study_status()
+            readiness = self.services.readiness()
+        except Exception as e:  # a database problem: say so, keep the bank view
+            self.app.call_from_thread(self.notify, f"No progress data: {e}", severity="error")
+            return
+        self.post_message(self.StatusReady(status, readiness))
 
     def on_home_screen_loaded(self, message: Loaded) -> None:
         table = self.query_one("#objectives", DataTable)
@@ -87,23 +115,54 @@ class HomeScreen(Screen[None]):
         table.add_column("Weight", key="weight", width=6)
         table.add_column("Qs", key="questions", width=3)
         table.add_column("S/M/F/H", key="types", width=11)
+        table.add_column("Mastery", key="mastery", width=15)
         topic = None
         for row in message.rows:
             if row.topic != topic and topic is not None:
-                table.add_row("", "", "", "", "")
+                table.add_row("", "", "", "", "", "")
             topic = row.topic
             types = "/".join(
                 str(row.by_type.get(t, 0)) for t in ("single", "multiple", "fill", "handson")
             )
-            table.add_row(row.id, row.title, str(row.weight), str(row.questions), types, key=row.id)
+            table.add_row(
+                row.id, row.title, str(row.weight), str(row.questions), types, "", key=row.id
+            )
         total = sum(r.questions for r in message.rows)
         weight = sum(r.weight for r in message.rows)
         self.app.sub_title = message.exam_title
-        self.query_one("#summary", Static).update(
+        self.bank_line = (
             f"{message.exam_title}: {total} questions in the bank · "
             f"{len(message.rows)} objectives · exam weight {weight}"
         )
+        self.query_one("#summary", Static).update(escape(self.bank_line))
         table.focus()
+
+    def on_home_screen_status_ready(self, message: StatusReady) -> None:
+        st = message.status
+        r = message.readiness.readiness
+        parts = [
+            self.bank_line,
+            f"Today: {st.due_today} due · {max(0, st.new_limit - st.new_today)} new left · "
+            f"{st.answered_today} answered · streak {st.streak} day{'s' if st.streak != 1 else ''}",
+        ]
+        if st.exam_date is not None and st.days_to_exam is not None:
+            parts.append(f"Exam {st.exam_date.isoformat()}: {st.days_to_exam} days left")
+        else:
+            parts.append("No exam date set (s: settings)")
+        parts.append(
+            f"Readiness (estimate): P(pass) {r.p_pass:.0%} · expected {r.expected_scaled} "
+            f"({r.scaled_low}-{r.scaled_high}) from {message.readiness.answered} answers"
+        )
+        if st.open_exam is not None:
+            parts.append(f"Mock exam {st.open_exam} is open: m resumes it")
+        summary = self.query_one("#summary", Static)
+        summary.update(escape("\n".join(parts)))
+        table = self.query_one("#objectives", DataTable)
+        for row in message.readiness.objectives:
+            if row.objective in {str(k.value) for k in table.rows}:
+                table.update_cell(
+                    row.objective, "mastery", f"{bar(row.predicted, 10)}{row.predicted:4.0%}"
+                )
 
     def on_home_screen_failed(self, message: Failed) -> None:
         issues = message.error.issues
@@ -125,6 +184,24 @@ class HomeScreen(Screen[None]):
         from quizzer.tui.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen(self.services, Mode.weak))
+
+    def action_weak_areas(self) -> None:
+        """Where the learner stands per objective and knowledge area."""
+        from quizzer.tui.screens.progress import WeakAreasScreen
+
+        self.app.push_screen(WeakAreasScreen(self.services))
+
+    def action_report(self) -> None:
+        """The progress report and its exports."""
+        from quizzer.tui.screens.progress import ReportScreen
+
+        self.app.push_screen(ReportScreen(self.services))
+
+    def action_settings(self) -> None:
+        """Exam date, daily new questions, the assumed pass cut."""
+        from quizzer.tui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen(self.services))
 
     def action_handson(self) -> None:
         """The hands-on labs."""
