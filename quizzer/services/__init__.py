@@ -12,13 +12,15 @@ so tests and simulations control time.
 
 from __future__ import annotations
 
+import importlib
 import random
 import threading
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from quizzer import paths
@@ -64,8 +66,24 @@ from quizzer.sandbox.engine import UID_BASE
 from quizzer.sandbox.grading import Attempt, Check, Session, Task, attempt
 from quizzer.sandbox.rootfs import RootfsError, RootfsStatus
 from quizzer.sandbox.rootfs import prepare as prepare_rootfs
-from quizzer.storage import Database, StorageError, open_database
-from quizzer.storage import repository as repo
+from quizzer.storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from quizzer.storage import Database
+    from quizzer.storage import repository as repo
+
+
+class _LazyModule(types.ModuleType):
+    """A module imported on first attribute access (SQLAlchemy costs ~0.35 s at start-up)."""
+
+    def __getattr__(self, name: str) -> Any:
+        module = importlib.import_module(self.__name__)
+        self.__dict__.update(module.__dict__)
+        return getattr(module, name)
+
+
+if not TYPE_CHECKING:
+    repo = _LazyModule("quizzer.storage.repository")
 
 __all__ = [
     "QUESTION_TYPES",
@@ -371,6 +389,8 @@ class Services:
         """The learner database (opened, created or migrated on first use)."""
         with self._lock:
             if self._db is None:
+                from quizzer.storage import open_database
+
                 self._db = open_database(self.db_url)
             return self._db
 
@@ -1007,6 +1027,34 @@ class Services:
         with self.database().read() as s:
             ids = repo.exam_ids(s, self._learner_id_())
         return tuple(self.exam(i) for i in ids)
+
+    # -- browsing ----------------------------------------------------------------------------
+    def search_questions(self, text: str = "") -> tuple[Question, ...]:
+        """Questions whose id, objective, area, type, difficulty or text match every term."""
+        terms = text.lower().split()
+        out = []
+        for q in self.bank():
+            hay = " ".join(
+                (q.id, q.objective, q.knowledge_area, q.type, f"d{q.difficulty}", q.stem)
+            ).lower()
+            if all(t in hay for t in terms):
+                out.append(q)
+        return tuple(out)
+
+    def question_history(self, question_id: str) -> dict[str, Any]:
+        """What the learner did with one question: attempts, right, last answer, next due."""
+        learner_id = self._learner_id_()
+        with self.database().read() as s:
+            stat = repo.item_stats_for(s, learner_id, question_id)
+            card = repo.card(s, learner_id, question_id)
+        return {
+            "attempts": stat.attempts if stat else 0,
+            "correct": stat.correct if stat else 0,
+            "last_answered": _dt(stat.last_answered_at) if stat and stat.last_answered_at else None,
+            "last_correct": stat.last_correct if stat else None,
+            "next_due": _dt(card.due) if card and card.card_json != "{}" else None,
+            "lapses": card.lapses if card else 0,
+        }
 
     # -- hands-on --------------------------------------------------------------------------
     def handson_task(self, question_id: str) -> Task:

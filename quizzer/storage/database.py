@@ -28,6 +28,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from quizzer.storage import tables
+from quizzer.storage.errors import StorageError
 from quizzer.storage.tables import SchemaRow
 
 __all__ = ["SCHEMA_VERSION", "Database", "StorageError", "open_database", "sqlite_url"]
@@ -37,10 +38,6 @@ SCHEMA_VERSION = 1
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 """``MIGRATIONS[v]`` upgrades a database from version ``v - 1`` to ``v``."""
-
-
-class StorageError(Exception):
-    """The database cannot be used; ``str()`` is a one-line message for the learner."""
 
 
 def sqlite_url(path: Path) -> str:

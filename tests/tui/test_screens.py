@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Markdown, Static
 
 from quizzer.services import Mode, Services
 from quizzer.tui.app import QuizzerApp
+from quizzer.tui.screens.browser import BrowserScreen
 from quizzer.tui.screens.exam import ExamScreen
 from quizzer.tui.screens.handson import HandsOnListScreen
 from quizzer.tui.screens.home import HomeScreen
@@ -116,6 +117,7 @@ async def test_every_screen_opens_and_returns_home(bundled_bank: Path, tmp_path:
             ("a", WeakAreasScreen),
             ("e", ReportScreen),
             ("s", SettingsScreen),
+            ("b", BrowserScreen),
             ("m", ExamScreen),
         ):
             await pilot.press(key)
@@ -138,3 +140,31 @@ async def test_f1_lists_the_keys_of_the_current_screen(bundled_bank: Path, tmp_p
         await pilot.press("f1")
         await pilot.pause()
         assert not app.screen.query("HelpPanel")
+
+
+async def test_bank_browser_filters_and_shows_history(bundled_bank: Path, tmp_path: Path) -> None:
+    from quizzer.tui.screens.browser import BrowserScreen
+
+    services = make_services(bundled_bank, tmp_path / "l.sqlite")
+    p = services.present("352.1-lsns-pid-type")
+    services.answer(p, p.order.index(0))
+    app = QuizzerApp(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        table = screen.query_one("#browser-list", DataTable)
+        assert table.row_count == len(services.bank())
+        await pilot.press("ctrl+f", *"lsns pid", "enter")
+        await pilot.pause()
+        ids = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert "352.1-lsns-pid-type" in ids
+        assert len(ids) < 10
+        table.move_cursor(row=ids.index("352.1-lsns-pid-type"))
+        await pilot.pause()
+        text = screen.query_one("#browser-question", Markdown).source
+        assert "lsns -t pid" in text
+        assert "**(right)**" in text
+        assert "answered 1 time(s), right 1" in text

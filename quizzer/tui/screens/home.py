@@ -39,6 +39,7 @@ class HomeScreen(Screen[None]):
         Binding("a", "weak_areas", "Weak areas report", id="home.areas"),
         Binding("e", "report", "Report/export", id="home.report"),
         Binding("s", "settings", "Settings", id="home.settings"),
+        Binding("b", "browse", "Browse bank", id="home.browse"),
         Binding("r", "reload", "Reload bank", id="home.reload"),
     ]
 
@@ -196,6 +197,12 @@ class HomeScreen(Screen[None]):
         from quizzer.tui.screens.progress import ReportScreen
 
         self.app.push_screen(ReportScreen(self.services))
+
+    def action_browse(self) -> None:
+        """Search the bank and see each question with its history."""
+        from quizzer.tui.screens.browser import BrowserScreen
+
+        self.app.push_screen(BrowserScreen(self.services))
 
     def action_settings(self) -> None:
         """Exam date, daily new questions, the assumed pass cut."""
