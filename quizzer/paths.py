@@ -88,3 +88,14 @@ def rootfs_dir() -> Path:
 def sandbox_scratch_dir() -> Path:
     """An empty directory the sandbox mounts its private tmpfs on (never written on the host)."""
     return rootfs_dir().parent / "sandbox-mnt"
+
+
+def config_file() -> Path:
+    """The learner's config file (``QUIZZER_CONFIG`` overrides; YAML with a ``keymap`` map)."""
+    env = os.environ.get("QUIZZER_CONFIG")
+    if env:
+        return Path(env)
+    home = os.environ.get("QUIZZER_HOME")
+    if home:
+        return Path(home) / "config.yaml"
+    return platformdirs.user_config_path(APP_NAME, appauthor=False) / "config.yaml"

@@ -1028,6 +1028,29 @@ class Services:
             ids = repo.exam_ids(s, self._learner_id_())
         return tuple(self.exam(i) for i in ids)
 
+    # -- configuration -----------------------------------------------------------------------
+    def keymap(self) -> dict[str, str]:
+        """Key overrides from the config file: ``keymap: {binding id: keys}``.
+
+        A missing file is an empty keymap; a broken one raises ``ValueError`` with the file
+        name, so the UI can say so and carry on with the default keys.
+        """
+        import yaml
+
+        path = paths.config_file()
+        if not path.exists():
+            return {}
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+            raise ValueError(f"{path}: unreadable config: {str(e).splitlines()[0]}") from None
+        keymap = data.get("keymap", {}) if isinstance(data, dict) else None
+        if not isinstance(keymap, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()
+        ):
+            raise ValueError(f"{path}: keymap must map binding ids to key names")
+        return dict(keymap)
+
     # -- browsing ----------------------------------------------------------------------------
     def search_questions(self, text: str = "") -> tuple[Question, ...]:
         """Questions whose id, objective, area, type, difficulty or text match every term."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 
 from quizzer.services import Services
+from quizzer.tui.commands import StudyCommands
 from quizzer.tui.screens.home import HomeScreen
 
 
@@ -16,6 +19,10 @@ class QuizzerApp(App[None]):
     """quizzer's terminal app. ``ctrl+q`` quits from anywhere."""
 
     TITLE = "quizzer"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        *App.COMMANDS,
+        StudyCommands,
+    }
     CSS_PATH = Path(__file__).with_name("app.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -34,4 +41,8 @@ class QuizzerApp(App[None]):
             self.action_show_help_panel()
 
     def on_mount(self) -> None:
+        try:
+            self.set_keymap(self.services.keymap())
+        except ValueError as e:
+            self.notify(f"{e}; using the default keys", severity="warning")
         self.push_screen(HomeScreen(self.services))

@@ -168,3 +168,50 @@ async def test_bank_browser_filters_and_shows_history(bundled_bank: Path, tmp_pa
         assert "lsns -t pid" in text
         assert "**(right)**" in text
         assert "answered 1 time(s), right 1" in text
+
+
+async def test_keys_are_remappable_from_the_config_file(
+    bundled_bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("keymap:\n  home.review: x\n")
+    monkeypatch.setenv("QUIZZER_CONFIG", str(config))
+    app = QuizzerApp(make_services(bundled_bank, tmp_path / "l.sqlite"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")  # no longer bound
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_a_broken_config_is_a_notice_not_a_crash(
+    bundled_bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("keymap: [not, a, map]\n")
+    monkeypatch.setenv("QUIZZER_CONFIG", str(config))
+    app = QuizzerApp(make_services(bundled_bank, tmp_path / "l.sqlite"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert any("keymap must map" in n.message for n in app._notifications)
+        await pilot.press("d")  # default keys still work
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_command_palette_starts_a_mock_exam(bundled_bank: Path, tmp_path: Path) -> None:
+    app = QuizzerApp(make_services(bundled_bank, tmp_path / "l.sqlite"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"mock exam")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ExamScreen)
