@@ -58,3 +58,41 @@ def test_exam_with_navigator_80x24(
 
     app = _app(mini_bank, tmp_path / "l.sqlite")
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_results_80x24(snap_compare: Callable[..., bool], mini_bank: Path, tmp_path: Path) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _loaded(pilot)
+        await pilot.press("m")
+        await _loaded(pilot)
+        await pilot.press("a", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await _loaded(pilot)
+
+    app = _app(mini_bank, tmp_path / "l.sqlite")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_weak_areas_80x24(
+    snap_compare: Callable[..., bool], mini_bank: Path, tmp_path: Path
+) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _loaded(pilot)
+        await pilot.press("a")
+        await _loaded(pilot)
+
+    app = _app(mini_bank, tmp_path / "l.sqlite")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_help_panel_80x24(
+    snap_compare: Callable[..., bool], mini_bank: Path, tmp_path: Path
+) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _loaded(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+
+    app = _app(mini_bank, tmp_path / "l.sqlite")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
