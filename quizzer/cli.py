@@ -17,7 +17,6 @@ from typing import Annotated
 
 import typer
 
-from quizzer import paths
 from quizzer.services import BankError, BankStats, Mode, RootfsError, Services, StorageError
 
 app = typer.Typer(
@@ -368,14 +367,6 @@ OutOption = Annotated[
 ]
 
 
-def _write(path: Path, text: str) -> None:
-    """Write a file whole or not at all (a temporary file renamed into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 @app.command("report")
 def report(
     ctx: typer.Context,
@@ -426,12 +417,9 @@ def export_progress(
     """The learner's full history as JSON, to move to another machine or database."""
     services = _services(ctx)
     try:
-        data = services.export_progress()
+        target, data = services.write_progress(out)
     except (BankError, StorageError) as e:
         raise _fail(str(e)) from None
-    stamp = services.clock().strftime("%Y%m%d-%H%M")
-    target = out or paths.exports_dir() / f"progress-{stamp}.json"
-    _write(target, json.dumps(data, indent=1, sort_keys=True) + "\n")
     typer.echo(f"{target}: {len(data['reviews'])} answers, {len(data['exams'])} exams")
 
 

@@ -92,3 +92,31 @@ def postgresql_url() -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest) -> str:
     """Every storage test runs against SQLite and against PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+# --- the hands-on sandbox --------------------------------------------------------------
+# The rootfs lives outside QUIZZER_HOME (/var/cache/quizzer for root, or QUIZZER_ROOTFS), so
+# the per-test home isolation does not hide it. Without root or without a prepared rootfs the
+# sandbox tests skip, which QUIZZER_NO_SKIP=1 (CI, which builds the rootfs first) fails.
+
+
+@pytest.fixture(scope="session")
+def rootfs() -> Path:
+    from quizzer import paths
+    from quizzer.sandbox.engine import UID_BASE
+    from quizzer.sandbox.rootfs import status
+
+    if os.geteuid() != 0:
+        pytest.skip("the userns sandbox needs root")
+    path = paths.rootfs_dir()
+    st = status(path, UID_BASE)
+    if not st.ready:
+        pytest.skip(f"sandbox rootfs not ready ({st.detail}); run: quizzer sandbox prepare")
+    return path
+
+
+@pytest.fixture(scope="session")
+def scratch(rootfs: Path) -> Path:
+    from quizzer import paths
+
+    return paths.sandbox_scratch_dir()

@@ -13,6 +13,7 @@ so tests and simulations control time.
 from __future__ import annotations
 
 import importlib
+import json
 import random
 import threading
 import types
@@ -113,6 +114,15 @@ Response = int | frozenset[int] | str | None
 
 DUE_WINDOW = 64
 """The most overdue cards among which the least-remembered is reviewed first."""
+
+
+def _write_whole(path: Path, text: str) -> Path:
+    """Write a file whole or not at all: a temporary file renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 def utc_now() -> datetime:
@@ -1185,18 +1195,17 @@ class Services:
         raise ValueError(f"unknown report format {fmt!r}")
 
     def write_report(self, fmt: str, directory: Path | None = None) -> list[Path]:
-        """Render the report and write its files (atomically) to ``directory`` or exports/."""
+        """Render the report and write its files to ``directory`` or exports/."""
         _report, files = self.render_report(fmt)
         target = paths.exports_dir(directory)
-        target.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, text in files.items():
-            path = target / name
-            tmp = path.with_name(f".{name}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-            written.append(path)
-        return written
+        return [_write_whole(target / name, text) for name, text in files.items()]
+
+    def write_progress(self, path: Path | None = None) -> tuple[Path, dict[str, Any]]:
+        """Export the learner's history to a JSON file (default exports/progress-STAMP.json)."""
+        data = self.export_progress()
+        stamp = self.clock().strftime("%Y%m%d-%H%M")
+        target = path or paths.exports_dir() / f"progress-{stamp}.json"
+        return _write_whole(target, json.dumps(data, indent=1, sort_keys=True) + "\n"), data
 
     def write_anki_deck(self, path: Path | None = None) -> tuple[Path, int]:
         """Write the knowledge questions as an Anki package; returns the path and note count."""

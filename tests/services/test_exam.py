@@ -12,17 +12,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from answers import right
 
 from quizzer.services import ExamClosedError, Services
-
-
-def _right(item):
-    q = item.question
-    if q.type == "fill":
-        return q.accept[0]
-    right = [i for i, c in enumerate(q.choices) if c.correct]
-    pos = [item.order.index(i) for i in right]
-    return pos[0] if q.type == "single" else frozenset(pos)
 
 
 def test_topic_352_exam_has_25_questions_by_weight_and_37_5_minutes(
@@ -53,7 +45,7 @@ def test_answer_change_flag_review_and_submit(bundled_bank: Path, make_services,
     svc = make_services(bundled_bank)
     exam = svc.start_exam()
     for item in exam.items[:20]:
-        svc.exam_answer(exam.id, item.position, _right(item))
+        svc.exam_answer(exam.id, item.position, right(item))
         clock.advance(seconds=30)
     first = exam.items[0]
     wrong = (
@@ -101,10 +93,10 @@ def test_answer_change_flag_review_and_submit(bundled_bank: Path, make_services,
 def test_the_deadline_submits_automatically(bundled_bank: Path, make_services, clock) -> None:
     svc = make_services(bundled_bank)
     exam = svc.start_exam(["352.4"])
-    svc.exam_answer(exam.id, 0, _right(exam.items[0]))
+    svc.exam_answer(exam.id, 0, right(exam.items[0]))
     clock.advance(minutes=4, seconds=31)  # 3 questions = 4.5 minutes
     with pytest.raises(ExamClosedError):
-        svc.exam_answer(exam.id, 1, _right(exam.items[1]))
+        svc.exam_answer(exam.id, 1, right(exam.items[1]))
     view = svc.exam(exam.id)
     assert view.result is not None
     assert view.result.auto_submitted

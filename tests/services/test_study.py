@@ -7,28 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from answers import right, wrong
 
 from quizzer.bank import load_bank
 from quizzer.services import Mode, StorageError
-
-
-def _right(presented):
-    """The right answer to a presented question, in display terms."""
-    q = presented.question
-    if q.type == "fill":
-        return q.accept[0]
-    right = [i for i, c in enumerate(q.choices) if c.correct]
-    pos = [presented.order.index(i) for i in right]
-    return pos[0] if q.type == "single" else frozenset(pos)
-
-
-def _wrong(presented):
-    q = presented.question
-    if q.type == "fill":
-        return "definitely-not-it"
-    wrong = next(i for i, c in enumerate(q.choices) if not c.correct)
-    pos = presented.order.index(wrong)
-    return pos if q.type == "single" else frozenset({pos})
 
 
 def test_an_answer_is_graded_stored_and_scheduled(
@@ -40,7 +22,7 @@ def test_an_answer_is_graded_stored_and_scheduled(
     assert p.reason == "new"
     assert p.question.type != "handson"
     clock.advance(seconds=12)
-    fb = svc.answer(p, _right(p))
+    fb = svc.answer(p, right(p))
     assert fb.correct
     assert fb.rating == "Good"
     assert fb.first_attempt
@@ -82,7 +64,7 @@ def test_review_serves_due_cards_first_then_stops_for_the_day(
         p = svc.next_question()
         assert p is not None
         assert p.reason == "new"
-        svc.answer(p, _wrong(p))
+        svc.answer(p, wrong(p))
         seen.append(p.question.id)
         clock.advance(seconds=30)
     # The new limit is reached and the two wrong answers were just given: nothing now.
@@ -108,7 +90,7 @@ def test_a_question_answered_moments_ago_is_not_served_again(
         assert p is not None
         if p.reason != "repeat":
             assert p.question.id != last
-        svc.answer(p, _wrong(p))
+        svc.answer(p, wrong(p))
         last = p.question.id
         clock.advance(seconds=5)
 
@@ -121,7 +103,7 @@ def test_objective_practice_stays_in_the_objective(
         p = svc.next_question(Mode.objective, "352.4")
         assert p is not None
         assert p.question.objective == "352.4"
-        svc.answer(p, _right(p))
+        svc.answer(p, right(p))
         clock.advance(seconds=20)
 
 
@@ -129,12 +111,12 @@ def test_first_attempts_move_ability_repeats_do_not(mini_bank: Path, make_servic
     svc = make_services(mini_bank)
     before = {r.objective: r.theta for r in svc.abilities() if r.area is None}
     p = svc.present("352.1-good-multiple")
-    svc.answer(p, _right(p))
+    svc.answer(p, right(p))
     after_first = {r.objective: r.theta for r in svc.abilities() if r.area is None}
     assert after_first["352.1"] > before["352.1"]
     clock.advance(days=2)
     p = svc.present("352.1-good-multiple")
-    fb = svc.answer(p, _wrong(p))
+    fb = svc.answer(p, wrong(p))
     assert not fb.first_attempt
     assert {r.objective: r.theta for r in svc.abilities() if r.area is None} == after_first
 
@@ -158,13 +140,13 @@ def test_exam_date_caps_intervals(mini_bank: Path, make_services, clock) -> None
 def test_leeches_are_flagged_after_eight_lapses(mini_bank: Path, make_services, clock) -> None:
     svc = make_services(mini_bank)
     qid = "352.2-good-fill"
-    right = load_bank(mini_bank).question(qid).accept[0]  # type: ignore[union-attr]
+    accepted = load_bank(mini_bank).question(qid).accept[0]  # type: ignore[union-attr]
     lapses = 0
     fb = None
     while lapses < 8:
         # learn it to long-term review, then forget it
         for _ in range(3):
-            fb = svc.answer(svc.present(qid), right)
+            fb = svc.answer(svc.present(qid), accepted)
             clock.now = fb.next_due
         fb = svc.answer(svc.present(qid), "wrong")
         lapses += 1
@@ -200,7 +182,7 @@ def test_readiness_rises_as_the_learner_answers_well(
     for _ in range(40):
         p = svc.next_question(Mode.weak)
         assert p is not None
-        svc.answer(p, _right(p))
+        svc.answer(p, right(p))
         clock.advance(seconds=15)
     after = svc.readiness().readiness
     assert after.p_pass > start.p_pass
@@ -215,7 +197,7 @@ def test_review_and_exam_work_on_postgresql(
     for _ in range(5):
         p = svc.next_question()
         assert p is not None
-        svc.answer(p, _right(p))
+        svc.answer(p, right(p))
         clock.advance(seconds=20)
     exam = svc.start_exam(["352.4"])
     first = exam.items[0].question
@@ -242,7 +224,7 @@ def _three_days(svc, clock) -> tuple[set[str], list[str]]:
                 break
             reasons.append(p.reason)
             seen.add(p.question.id)
-            svc.answer(p, _wrong(p) if len(seen) % 3 == 0 else _right(p))
+            svc.answer(p, wrong(p) if len(seen) % 3 == 0 else right(p))
             clock.advance(minutes=1)
         clock.advance(days=1)
     clock.now = start

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import random
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable, Markdown, Static, TextArea
 
-from quizzer import paths
-from quizzer.sandbox.engine import UID_BASE
-from quizzer.sandbox.rootfs import status
 from quizzer.services import Services
 from quizzer.tui.app import QuizzerApp
 from quizzer.tui.screens.handson import HandsOnListScreen, HandsOnTaskScreen
 
 
-@pytest.fixture
-def sandbox_ready() -> None:
-    if os.geteuid() != 0 or not status(paths.rootfs_dir(), UID_BASE).ready:
-        pytest.skip("needs root and a prepared sandbox rootfs (quizzer sandbox prepare)")
-
-
 async def test_wrong_then_right_with_solution_after_failure(
-    sandbox_ready: None, bundled_bank: Path, tmp_path: Path
+    rootfs: Path, bundled_bank: Path, tmp_path: Path
 ) -> None:
     db = tmp_path / "learner.sqlite"
     now = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
