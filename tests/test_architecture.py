@@ -109,3 +109,33 @@ def test_importing_the_package_does_no_work() -> None:
     code = "import sys, quizzer; print(sorted(m for m in sys.modules if m.startswith(('quizzer.', 'yaml', 'sqlalchemy', 'textual'))))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "[]"
+
+
+def test_the_first_screen_needs_no_schema_database_or_sandbox() -> None:
+    """The TUI draws its home screen before pydantic, SQLAlchemy, YAML or the sandbox load.
+
+    Those cost about 0.25 s of start-up together; the home screen loads them in a worker
+    after the first frame (benchmarks/tui_start.py measures the effect).
+    """
+    code = (
+        "import sys\n"
+        "from quizzer.services import Services\n"
+        "from quizzer.tui.app import QuizzerApp\n"
+        "heavy = ('pydantic', 'sqlalchemy', 'sqlmodel', 'yaml', 'quizzer.sandbox', "
+        "'quizzer.reports', 'quizzer.bank.models')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]", f"start-up imports: {r.stdout.strip()}"
+
+
+def test_lazy_bank_names_resolve() -> None:
+    """Every name the bank package exports lazily exists (a typo would only show at use)."""
+    import quizzer.bank as bank
+    import quizzer.services as services
+
+    for name in bank.__all__:
+        assert getattr(bank, name) is not None, name
+    for name in services.__all__:
+        assert getattr(services, name) is not None, name

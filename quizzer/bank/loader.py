@@ -20,26 +20,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
+from quizzer.bank.issues import BankError, BankIssue
 from quizzer.bank.models import Exam, Objective, Question
-from quizzer.bank.source import BankIssue, YamlDocument, field_name, line_of, read_yaml
+from quizzer.bank.source import YamlDocument, field_name, line_of, read_yaml
 
 EXAM_FILE = "exam.yaml"
 MAX_FILES = 2_000
 
-_question_adapter: TypeAdapter[Question] = TypeAdapter(Question)
-
-
-class BankError(Exception):
-    """The bank could not be loaded; ``issues`` lists every problem found."""
-
-    def __init__(self, issues: list[BankIssue]) -> None:
-        self.issues = sorted(
-            issues, key=lambda i: (i.file, i.line, i.question or "", i.field or "")
-        )
-        n = len(self.issues)
-        head = "\n".join(str(i) for i in self.issues[:50])
-        more = f"\n... and {n - 50} more" if n > 50 else ""
-        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the question bank:\n{head}{more}")
+_question_adapter: TypeAdapter[Question] = TypeAdapter(
+    Question, config=ConfigDict(defer_build=True)
+)
 
 
 @dataclass(frozen=True)

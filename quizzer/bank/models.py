@@ -47,7 +47,9 @@ def _no_duplicates(label: str, names: list[str]) -> None:
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
 
 
 # --------------------------------------------------------------------------- exam.yaml
@@ -315,7 +317,6 @@ Question = Annotated[
     SingleChoiceQuestion | MultipleChoiceQuestion | FillQuestion | HandsOnQuestion,
     Field(discriminator="type"),
 ]
-QUESTION_TYPES: tuple[str, ...] = ("single", "multiple", "fill", "handson")
 
 
 class QuestionFile(_Frozen):

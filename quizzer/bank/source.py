@@ -20,6 +20,8 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from quizzer.bank.issues import BankIssue
+
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - libyaml is present wherever wheels are
@@ -38,43 +40,6 @@ _SCALARS = {
     "tag:yaml.org,2002:null": SafeConstructor.construct_yaml_null,
 }
 _AS_TEXT = {"tag:yaml.org,2002:timestamp"}  # a date-like value is kept as the text written
-
-
-_PLAIN = re.compile(r"^[^\s:'\"]+$")
-
-
-def _plain(name: str | None) -> str:
-    """A name as it can stand in an issue line: quoted when it is empty or has spaces/colons."""
-    if name is None:
-        return "-"
-    return name if _PLAIN.match(name) else repr(name)
-
-
-@dataclass(frozen=True, slots=True)
-class BankIssue:
-    """One problem found in the bank, located as precisely as the input allows."""
-
-    file: str
-    line: int
-    question: str | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.file}:{self.line}: question {_plain(self.question)}: "
-            f"{_plain(self.field)}: {self.message}"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form (used by ``quizzer bank validate --format json``)."""
-        return {
-            "file": self.file,
-            "line": self.line,
-            "question": self.question,
-            "field": self.field,
-            "message": self.message,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from quizzer.bank.loader import Bank
-from quizzer.bank.models import QUESTION_TYPES
+from quizzer.bank.issues import QUESTION_TYPES
+
+if TYPE_CHECKING:
+    from quizzer.bank.loader import Bank
 
 
 @dataclass(frozen=True)

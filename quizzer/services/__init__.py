@@ -24,28 +24,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from quizzer import bank as bank_api
 from quizzer import paths
 from quizzer.bank import (
     QUESTION_TYPES,
-    Bank,
     BankError,
     BankIssue,
     BankStats,
-    FillQuestion,
-    HandsOnQuestion,
-    MultipleChoiceQuestion,
     ObjectiveStats,
-    Question,
-    SingleChoiceQuestion,
     compute_stats,
-    content_hash,
     exam_schema,
-    grade,
-    guess_floor,
-    load_bank,
     question_file_schema,
 )
-from quizzer.bank import Response as BankResponse
 from quizzer.learning import ability as elo
 from quizzer.learning import memory
 from quizzer.learning.exam import (
@@ -61,15 +51,15 @@ from quizzer.learning.exam import (
 from quizzer.learning.items import Item, prior_difficulty
 from quizzer.learning.readiness import ObjectiveEstimate, Readiness, estimate_readiness
 from quizzer.learning.selection import Candidate, Mode, Pick, Policy, pick_next
-from quizzer.reports.model import AnkiQuestion, Report
-from quizzer.sandbox.doctor import Finding, diagnose
-from quizzer.sandbox.engine import UID_BASE
-from quizzer.sandbox.grading import Attempt, Check, Session, Task, attempt
-from quizzer.sandbox.rootfs import RootfsError, RootfsStatus
-from quizzer.sandbox.rootfs import prepare as prepare_rootfs
 from quizzer.storage.errors import StorageError
 
 if TYPE_CHECKING:
+    from quizzer.bank import Bank, Question
+    from quizzer.bank import Response as BankResponse
+    from quizzer.reports.model import AnkiQuestion, Report
+    from quizzer.sandbox.doctor import Finding
+    from quizzer.sandbox.grading import Attempt, Session, Task
+    from quizzer.sandbox.rootfs import RootfsStatus
     from quizzer.storage import Database
     from quizzer.storage import repository as repo
 
@@ -163,7 +153,7 @@ class ValidationReport:
 
 def display_choices(question: Question, order: Sequence[int]) -> tuple[str, ...]:
     """A choice question's choice texts in display order (empty for fill-in)."""
-    if isinstance(question, SingleChoiceQuestion | MultipleChoiceQuestion):
+    if isinstance(question, bank_api.SingleChoiceQuestion | bank_api.MultipleChoiceQuestion):
         return tuple(question.choices[i].text for i in order)
     return ()
 
@@ -314,12 +304,12 @@ class _Cache:
 
 
 def _item_for(q: Question) -> Item:
-    guess = 0.0 if isinstance(q, HandsOnQuestion) else guess_floor(q)
+    guess = 0.0 if isinstance(q, bank_api.HandsOnQuestion) else bank_api.guess_floor(q)
     return Item(q.id, q.objective, q.knowledge_area, q.difficulty, guess)
 
 
 def _is_knowledge(q: Question) -> bool:
-    return not isinstance(q, HandsOnQuestion)
+    return not isinstance(q, bank_api.HandsOnQuestion)
 
 
 class Services:
@@ -352,11 +342,11 @@ class Services:
         """The loaded bank (loaded once, on first use; raises ``BankError``)."""
         with self._lock:
             if self._cache.bank is None:
-                bank = load_bank(self.bank_dir)
+                bank = bank_api.load_bank(self.bank_dir)
                 self._cache = _Cache(
                     bank,
                     {q.id: _item_for(q) for q in bank},
-                    {q.id: content_hash(q) for q in bank},
+                    {q.id: bank_api.content_hash(q) for q in bank},
                 )
                 return bank
             return self._cache.bank
@@ -370,14 +360,14 @@ class Services:
         """Load a bank directory and report every problem instead of raising."""
         target = Path(directory) if directory is not None else self.bank_dir
         try:
-            bank = load_bank(target)
+            bank = bank_api.load_bank(target)
         except BankError as e:
             return ValidationReport(target, 0, tuple(e.issues))
         return ValidationReport(target, len(bank), ())
 
     def bank_stats(self, directory: Path | None = None) -> BankStats:
         """Coverage statistics of a bank (raises ``BankError`` if it does not load)."""
-        bank = load_bank(Path(directory)) if directory is not None else self.bank()
+        bank = bank_api.load_bank(Path(directory)) if directory is not None else self.bank()
         return compute_stats(bank)
 
     def objective_summaries(self) -> tuple[ObjectiveStats, ...]:
@@ -673,7 +663,7 @@ class Services:
         return Presented(question, mode, "chosen", 0.0, self._order(question), self.clock())
 
     def _order(self, question: Question) -> tuple[int, ...]:
-        if isinstance(question, SingleChoiceQuestion | MultipleChoiceQuestion):
+        if isinstance(question, bank_api.SingleChoiceQuestion | bank_api.MultipleChoiceQuestion):
             return shuffled(len(question.choices), self.rng)
         return ()
 
@@ -705,10 +695,10 @@ class Services:
     def _to_display(question: Question, order: Sequence[int], response: Any) -> Response:
         if response is None:
             return None
-        if isinstance(question, FillQuestion):
+        if isinstance(question, bank_api.FillQuestion):
             return str(response)
         pos = {choice: i for i, choice in enumerate(order)}
-        if isinstance(question, MultipleChoiceQuestion):
+        if isinstance(question, bank_api.MultipleChoiceQuestion):
             return frozenset(pos[c] for c in response)
         return pos[int(response)]
 
@@ -722,18 +712,18 @@ class Services:
     def _from_stored(question: Question, value: Any) -> BankResponse | None:
         if value is None:
             return None
-        if isinstance(question, MultipleChoiceQuestion):
+        if isinstance(question, bank_api.MultipleChoiceQuestion):
             return frozenset(int(v) for v in value)
-        if isinstance(question, SingleChoiceQuestion):
+        if isinstance(question, bank_api.SingleChoiceQuestion):
             return int(value)
         return str(value)
 
     def _right_display(self, question: Question, order: Sequence[int]) -> Response:
-        if isinstance(question, FillQuestion):
+        if isinstance(question, bank_api.FillQuestion):
             return question.accept[0]
         right = [i for i, c in enumerate(question.choices) if c.correct]  # type: ignore[union-attr]
         pos = {choice: i for i, choice in enumerate(order)}
-        if isinstance(question, MultipleChoiceQuestion):
+        if isinstance(question, bank_api.MultipleChoiceQuestion):
             return frozenset(pos[c] for c in right)
         return pos[right[0]]
 
@@ -812,7 +802,7 @@ class Services:
         seconds = max(0.0, (now - presented.shown_at).total_seconds())
         self._check(question, response)
         bank_response = self._to_bank(presented.order, response)
-        result = grade(question, bank_response)
+        result = bank_api.grade(question, bank_response)
         learner = self._learner()
         with self.database().write() as s:
             repo.lock_learner(s, learner.id)
@@ -995,7 +985,7 @@ class Services:
             for it in record.items:
                 q = bank.question(it.question_id)
                 response = self._from_stored(q, it.answer)
-                g = grade(q, response)
+                g = bank_api.grade(q, response)
                 correct[it.position] = g.correct
                 results.append((it.objective, g.correct))
                 self._learn(s, learner, q, g.correct, now, unsure=it.flagged, seconds=None)
@@ -1092,8 +1082,10 @@ class Services:
     # -- hands-on --------------------------------------------------------------------------
     def handson_task(self, question_id: str) -> Task:
         """A hands-on question as the sandbox's task (``KeyError``/``ValueError`` if not one)."""
+        from quizzer.sandbox.grading import Check, Task
+
         q = self.bank().question(question_id)
-        if not isinstance(q, HandsOnQuestion):
+        if not isinstance(q, bank_api.HandsOnQuestion):
             raise ValueError(f"{question_id} is a {q.type} question, not a hands-on one")
         return Task(
             id=q.id,
@@ -1105,14 +1097,19 @@ class Services:
 
     def handson_questions(self) -> tuple[Question, ...]:
         """Every hands-on question of the bank."""
-        return tuple(q for q in self.bank() if isinstance(q, HandsOnQuestion))
+        return tuple(q for q in self.bank() if isinstance(q, bank_api.HandsOnQuestion))
 
     def sandbox_doctor(self, *, live: bool = True) -> list[Finding]:
         """What the sandbox can do here, and why not where it cannot."""
+        from quizzer.sandbox.doctor import diagnose
+
         return diagnose(paths.rootfs_dir(), paths.sandbox_scratch_dir(), live=live)
 
     def prepare_sandbox(self, progress: Callable[[str], None] = lambda _l: None) -> RootfsStatus:
         """Build the sandbox's root file system once (idempotent; raises ``RootfsError``)."""
+        from quizzer.sandbox.engine import UID_BASE
+        from quizzer.sandbox.rootfs import prepare as prepare_rootfs
+
         return prepare_rootfs(paths.rootfs_dir(), UID_BASE, progress=progress)
 
     def check_handson(self, question_id: str, commands: str, *, record: bool = True) -> Attempt:
@@ -1121,6 +1118,8 @@ class Services:
         With ``record``, the outcome is stored like any answer (score = share of weighted
         checks passed; FSRS sees Again below all-pass).
         """
+        from quizzer.sandbox.grading import attempt
+
         task = self.handson_task(question_id)
         result = attempt(task, commands, paths.rootfs_dir(), paths.sandbox_scratch_dir())
         if record and result.error is None:
@@ -1129,6 +1128,8 @@ class Services:
 
     def handson_session(self, question_id: str) -> Session:
         """An open sandbox for an interactive attempt (use as a context manager)."""
+        from quizzer.sandbox.grading import Session
+
         return Session(
             self.handson_task(question_id), paths.rootfs_dir(), paths.sandbox_scratch_dir()
         )
@@ -1360,3 +1361,26 @@ __all__ += [
     "Session",
     "utc_now",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Heavy names re-exported on first use (the bank's pydantic models, the report model)."""
+    if name in ("Bank", "Question"):
+        return getattr(bank_api, name)
+    if name == "Report":
+        from quizzer.reports.model import Report
+
+        return Report
+    if name in ("Attempt", "Session"):
+        from quizzer.sandbox import grading
+
+        return getattr(grading, name)
+    if name == "Finding":
+        from quizzer.sandbox.doctor import Finding
+
+        return Finding
+    if name in ("RootfsError", "RootfsStatus"):
+        from quizzer.sandbox import rootfs
+
+        return getattr(rootfs, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,7 @@ message; ``ctrl+l`` reveals the model solution once an attempt has failed.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -20,7 +20,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextArea
 
-from quizzer.services import Attempt, Question, Services
+from quizzer.services import Services
+
+if TYPE_CHECKING:
+    from quizzer.services import Attempt, Question
 
 
 class HandsOnListScreen(Screen[None]):

@@ -25,7 +25,7 @@ from quizzer.services import (
     Services,
     StudyStatus,
 )
-from quizzer.tui.screens.progress import bar
+from quizzer.tui.charts import bar
 
 
 class HomeScreen(Screen[None]):
@@ -86,7 +86,9 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load_bank()
+        # After the first frame: the worker's imports and parsing would hold the GIL and
+        # delay the first paint by ~0.1 s.
+        self.call_after_refresh(self.load_bank)
 
     @work(thread=True, exclusive=True, group="bank", exit_on_error=False)
     def load_bank(self) -> None:

@@ -8,7 +8,7 @@ Anki deck) with one key each. The numbers are built in a worker: they read the w
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -19,18 +19,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
-from quizzer.services import Mode, Report, Services
+from quizzer.services import Mode, Services
+from quizzer.tui.charts import bar
+
+if TYPE_CHECKING:
+    from quizzer.services import Report
 
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
-
-
-def bar(value: float, width: int = 20) -> str:
-    """A horizontal bar for a share in [0, 1], in eighths of a cell."""
-    eighths = round(max(0.0, min(1.0, value)) * width * 8)
-    full, part = divmod(eighths, 8)
-    return ("█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")).ljust(width)
 
 
 class WeakAreasScreen(Screen[None]):
