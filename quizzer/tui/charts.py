@@ -1,6 +1,8 @@
-"""Text charts drawn with block characters (no chart library needed at start-up)."""
+"""Text helpers for the screens: bars drawn with block characters, clickable lines."""
 
 from __future__ import annotations
+
+from rich.markup import escape
 
 
 def bar(value: float, width: int = 20) -> str:
@@ -8,3 +10,8 @@ def bar(value: float, width: int = 20) -> str:
     eighths = round(max(0.0, min(1.0, value)) * width * 8)
     full, part = divmod(eighths, 8)
     return ("█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")).ljust(width)
+
+
+def clickable(text: str, action: str) -> str:
+    """Content markup for ``text`` (shown literally) that runs ``action`` when clicked."""
+    return f"[@click={action}]{escape(text)}[/]"

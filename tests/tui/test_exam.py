@@ -124,3 +124,41 @@ async def test_the_deadline_submits_and_the_clock_warns(bundled_bank: Path, tmp_
         assert "submitted at the deadline" in str(
             results.query_one("#results-score", Static).content
         )
+
+
+async def test_the_mouse_answers_jumps_and_submits(bundled_bank: Path, tmp_path: Path) -> None:
+    """Click a choice (stored at once), click a navigator row to jump, click Yes to submit."""
+    db = tmp_path / "learner.sqlite"
+    app = make_app(bundled_bank, db, Clock())
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_exam(app, pilot)
+        assert screen.view is not None
+        items = screen.view.items
+        target = next(i for i, it in enumerate(items) if i >= 3 and it.question.type != "fill")
+        nav = screen.query_one("#navigator", DataTable)
+        nav.scroll_to(y=max(0, target - 5), animate=False)
+        await pilot.pause()
+        row_y = nav.content_region.y - nav.region.y + target - int(nav.scroll_y)
+        assert await pilot.click("#navigator", offset=(2, row_y))
+        await pilot.click("#navigator", offset=(2, row_y))  # a second click selects the row
+        await pilot.pause()
+        assert screen.position == target
+        choices = screen.query_one("#exam-choices", Static)
+        top = choices.content_region.y - choices.region.y
+        assert await pilot.click("#exam-choices", offset=(4, top + 1))
+        await settle(app, pilot)
+        item = screen.view.items[target]
+        assert item.answered
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert await pilot.click("#yes")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ResultsScreen)
+    con = sqlite3.connect(db)
+    stored = con.execute(
+        "SELECT answer FROM review_log WHERE mode='exam' AND question_id=?",
+        (screen.view.items[target].question.id,),
+    ).fetchone()
+    con.close()
+    assert stored is not None

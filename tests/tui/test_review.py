@@ -139,3 +139,33 @@ async def test_multiple_choice_toggles_and_unsure_marks_a_guess(
         assert screen.feedback is not None
         assert screen.feedback.correct
         assert screen.feedback.rating == "Hard"
+
+
+async def test_choices_can_be_clicked_with_the_mouse(mini_bank: Path, tmp_path: Path) -> None:
+    """Clicking a choice line picks it, as its letter does; the answer is then stored."""
+    app = make_app(mini_bank, tmp_path / "learner.sqlite")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        while screen.presented is not None and screen.presented.question.type == "fill":
+            screen.query_one("#answer", Input).value = "skip"
+            await pilot.press("enter")
+            await settle(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+        p = screen.presented
+        assert p is not None and p.question.type in ("single", "multiple")
+        right = [p.order.index(i) for i, c in enumerate(p.question.choices) if c.correct]
+        choices = screen.query_one("#choices", Static)
+        top = choices.content_region.y - choices.region.y  # below the padding
+        for line in right:
+            assert await pilot.click("#choices", offset=(4, top + line))
+            await pilot.pause()
+        assert screen.selected == set(right)
+        assert "[x]" in str(screen.query_one("#choices", Static).render()).splitlines()[right[0]]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert screen.feedback is not None and screen.feedback.correct

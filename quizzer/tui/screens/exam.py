@@ -25,6 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Markdown, Static
 
 from quizzer.services import ExamClosedError, ExamView, Response, Services
+from quizzer.tui.charts import clickable
 
 LETTERS = string.ascii_uppercase
 WARN_AT = timedelta(minutes=5)
@@ -143,10 +144,12 @@ class ExamScreen(Screen[None]):
         elif isinstance(item.answer, frozenset):
             chosen = set(item.answer)
         lines = [
-            f"{'[x]' if i in chosen else '[ ]'} {LETTERS[i]}) {text}"
+            clickable(
+                f"{'[x]' if i in chosen else '[ ]'} {LETTERS[i]}) {text}", f"screen.choose({i})"
+            )
             for i, text in enumerate(item.choices)
         ]
-        self.query_one("#exam-choices", Static).update(escape("\n".join(lines)))
+        self.query_one("#exam-choices", Static).update("\n".join(lines))
         answer = self.query_one("#exam-answer", Input)
         answer.display = q.type == "fill"
         if q.type == "fill":

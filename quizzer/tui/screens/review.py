@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from quizzer.services import AnswerFeedback, Mode, Presented, Response, Services
+from quizzer.tui.charts import clickable
 
 LETTERS = string.ascii_uppercase
 
@@ -147,12 +148,13 @@ class ReviewScreen(Screen[None]):
         p = self.presented
         lines = []
         if p is not None:
+            # Each line is also a link: a mouse click chooses like the letter does.
             for i, text in enumerate(p.choices):
                 mark = "[x]" if i in self.selected else "[ ]"
-                lines.append(f"{mark} {LETTERS[i]}) {text}")
+                lines.append(clickable(f"{mark} {LETTERS[i]}) {text}", f"screen.choose({i})"))
             if self.unsure:
                 lines.append("(marked as a guess)")
-        self.query_one("#choices", Static).update(escape("\n".join(lines)))
+        self.query_one("#choices", Static).update("\n".join(lines))
 
     def on_review_screen_answered(self, message: Answered) -> None:
         self.busy = False
