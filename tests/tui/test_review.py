@@ -157,7 +157,8 @@ async def test_choices_can_be_clicked_with_the_mouse(mini_bank: Path, tmp_path: 
             await pilot.press("enter")
             await settle(app, pilot)
         p = screen.presented
-        assert p is not None and p.question.type in ("single", "multiple")
+        assert p is not None
+        assert p.question.type in ("single", "multiple")
         right = [p.order.index(i) for i, c in enumerate(p.question.choices) if c.correct]
         choices = screen.query_one("#choices", Static)
         top = choices.content_region.y - choices.region.y  # below the padding
@@ -168,4 +169,5 @@ async def test_choices_can_be_clicked_with_the_mouse(mini_bank: Path, tmp_path: 
         assert "[x]" in str(screen.query_one("#choices", Static).render()).splitlines()[right[0]]
         await pilot.press("enter")
         await settle(app, pilot)
-        assert screen.feedback is not None and screen.feedback.correct
+        assert screen.feedback is not None
+        assert screen.feedback.correct
