@@ -162,3 +162,39 @@ async def test_the_mouse_answers_jumps_and_submits(bundled_bank: Path, tmp_path:
     ).fetchone()
     con.close()
     assert stored is not None
+
+
+async def test_answers_typed_in_a_burst_land_on_their_own_questions(
+    bundled_bank: Path, tmp_path: Path
+) -> None:
+    """'a', ctrl+n, 'b', ctrl+n typed at once: a for the first question, b for the second."""
+    from tests.tui.test_review import burst
+
+    db = tmp_path / "learner.sqlite"
+    app = make_app(bundled_bank, db, Clock())
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_exam(app, pilot)
+        assert screen.view is not None
+        items = screen.view.items
+        start = next(
+            i
+            for i in range(len(items) - 1)
+            if items[i].question.type == "single" and items[i + 1].question.type == "single"
+        )
+        for _ in range(start):
+            await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert screen.position == start
+        await burst(app, pilot, "a", "ctrl+n", "b", "ctrl+n")
+        await settle(app, pilot)
+        assert screen.position == start + 2
+        first, second = items[start], items[start + 1]
+    con = sqlite3.connect(db)
+    stored = dict(
+        con.execute("SELECT question_id, answer FROM exam_item WHERE answer IS NOT NULL").fetchall()
+    )
+    con.close()
+    assert stored == {  # display a / b, stored as the bank's own choice index
+        first.question.id: str(first.order[0]),
+        second.question.id: str(second.order[1]),
+    }

@@ -171,3 +171,41 @@ async def test_choices_can_be_clicked_with_the_mouse(mini_bank: Path, tmp_path: 
         await settle(app, pilot)
         assert screen.feedback is not None
         assert screen.feedback.correct
+
+
+async def burst(app: QuizzerApp, pilot, *keys: str) -> None:
+    """Keys arriving together, as from a fast typist or a paste: no pause between them."""
+    from textual import events
+
+    chars = {"enter": "\r", "space": " "}
+    for key in keys:
+        app.post_message(events.Key(key, chars.get(key, key if len(key) == 1 else None)))
+    await pilot.pause()
+
+
+async def test_keys_typed_in_a_burst_are_handled_in_order(mini_bank: Path, tmp_path: Path) -> None:
+    """'b' then enter, typed faster than the app draws, answers b (not the earlier choice)."""
+    db = tmp_path / "learner.sqlite"
+    app = make_app(mini_bank, db)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        while screen.presented is not None and screen.presented.question.type != "single":
+            await pilot.press("ctrl+n")
+            await settle(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+        p = screen.presented
+        assert p is not None
+        await pilot.press("a")
+        await burst(app, pilot, "b", "enter")
+        await settle(app, pilot)
+    con = sqlite3.connect(db)
+    answer = con.execute(
+        "SELECT answer FROM review_log WHERE question_id = ?", (p.question.id,)
+    ).fetchone()
+    con.close()
+    assert answer == (str(p.order[1]),)  # b, in the bank's own choice order

@@ -61,6 +61,13 @@ async def test_weak_areas_show_standing_and_start_practice(
         assert review.mode is Mode.objective
         assert review.presented is not None
         assert review.presented.question.objective == str(table.get_row_at(0)[0])
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("p")  # the footer's key for the same
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.mode is Mode.objective
 
 
 async def test_report_screen_exports_with_one_key(

@@ -3,7 +3,7 @@
 The deadline lives in the database, so the countdown survives a restart: the screen only
 renders ``deadline - now`` once a second and submits when it reaches zero. Every answer goes to
 the services the moment it is chosen (letters and numbers for choices, ``enter`` for typed
-answers), so killing the app loses nothing. ``ctrl+n``/``ctrl+p`` (or ``n``/``p``) move,
+answers), so killing the app loses nothing. ``ctrl+n``/``ctrl+b`` (or ``n``/``p``) move,
 ``ctrl+t`` (``m``) marks for review, ``ctrl+r`` (``r``) jumps through the unanswered and marked
 questions, ``ctrl+s`` submits after a confirmation. The ``ctrl`` forms work while typing.
 No feedback is shown until the end.
@@ -69,11 +69,13 @@ class ExamScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # ctrl+ keys work while typing a fill-in answer; the plain letters when not typing.
-        Binding("ctrl+n", "move(1)", "Next", id="exam.next", priority=True),
-        Binding("ctrl+p", "move(-1)", "Previous", id="exam.previous", priority=True),
-        Binding("ctrl+t", "flag", "Mark", id="exam.flag", priority=True),
-        Binding("ctrl+r", "review", "Review list", id="exam.review", priority=True),
-        Binding("ctrl+s", "submit", "Submit", id="exam.submit", priority=True),
+        # None is a priority binding: those run before keys still queued for the screen, so a
+        # fast "a ctrl+n" would store a for the next question. ctrl+p stays the palette's.
+        Binding("ctrl+n", "move(1)", "Next", id="exam.next"),
+        Binding("ctrl+b", "move(-1)", "Previous", id="exam.previous"),
+        Binding("ctrl+t", "flag", "Mark", id="exam.flag"),
+        Binding("ctrl+r", "review", "Review list", id="exam.review"),
+        Binding("ctrl+s", "submit", "Submit", id="exam.submit"),
         Binding("n", "move(1)", show=False),
         Binding("p", "move(-1)", show=False),
         Binding("m", "flag", show=False),

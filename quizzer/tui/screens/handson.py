@@ -66,9 +66,9 @@ class HandsOnTaskScreen(Screen[None]):
     """One hands-on task: editor, run, interactive shell, results."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "run", "Run and check", id="handson.run", priority=True),
-        Binding("ctrl+o", "shell", "Shell in sandbox", id="handson.shell", priority=True),
-        Binding("ctrl+l", "solution", "Show solution", id="handson.solution", priority=True),
+        Binding("ctrl+r", "run", "Run and check", id="handson.run"),
+        Binding("ctrl+o", "shell", "Shell in sandbox", id="handson.shell"),
+        Binding("ctrl+l", "solution", "Show solution", id="handson.solution"),
         Binding("escape", "leave", "Back", id="handson.leave"),
     ]
 

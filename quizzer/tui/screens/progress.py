@@ -34,7 +34,7 @@ class WeakAreasScreen(Screen[None]):
     """Standing per objective and knowledge area; practise the selected objective."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "practise", "Practise selected", id="weak.practise", priority=True),
+        Binding("p", "practise", "Practise selected", id="weak.practise"),
         Binding("escape", "leave", "Back", id="weak.back"),
     ]
 
@@ -110,12 +110,20 @@ class WeakAreasScreen(Screen[None]):
             )
         table.focus()
 
+    @on(DataTable.RowSelected, "#weak-table")
+    def selected(self, event: DataTable.RowSelected) -> None:
+        """``enter`` or a click on a row: the table handles ``enter``, in typing order."""
+        self.practise(event.cursor_row)
+
     def action_practise(self) -> None:
-        """Practise the objective of the selected row."""
+        """Practise the objective of the highlighted row."""
+        self.practise(self.query_one("#weak-table", DataTable).cursor_row)
+
+    def practise(self, row: int) -> None:
         table = self.query_one("#weak-table", DataTable)
         if table.row_count == 0:
             return
-        objective = str(table.get_row_at(table.cursor_row)[0])
+        objective = str(table.get_row_at(row)[0])
         from quizzer.tui.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen(self.services, Mode.objective, objective))

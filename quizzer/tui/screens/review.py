@@ -31,7 +31,7 @@ class ReviewScreen(Screen[None]):
     """A review or practice session."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Answer / next", id="review.submit", priority=True),
+        Binding("enter", "submit", "Answer / next", id="review.submit"),
         Binding("u", "unsure", "Unsure", id="review.unsure"),
         Binding("ctrl+n", "dont_know", "Don't know", id="review.dont_know"),
         Binding("escape", "leave", "Back", id="review.back"),

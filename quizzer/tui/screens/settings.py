@@ -25,7 +25,7 @@ class SettingsScreen(Screen[None]):
     """Edit and save the learner's settings (``ctrl+s``)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="settings.save", priority=True),
+        Binding("ctrl+s", "save", "Save", id="settings.save"),
         Binding("escape", "leave", "Back", id="settings.back"),
     ]
 
