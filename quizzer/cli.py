@@ -328,6 +328,15 @@ def settings(
     tz: Annotated[
         str | None, typer.Option("--timezone", help="IANA time zone for 'due today', or 'none'.")
     ] = None,
+    retention: Annotated[
+        float | None,
+        typer.Option(
+            "--retention", help="Desired retention, 0.7-0.97: recall chance when a question is due."
+        ),
+    ] = None,
+    theme: Annotated[
+        str | None, typer.Option("--theme", help="The TUI's colour theme, or 'none'.")
+    ] = None,
 ) -> None:
     """Show or change study settings."""
     services = _services(ctx)
@@ -343,6 +352,10 @@ def settings(
             changes["cut_fraction"] = cut
         if tz is not None:
             changes["timezone"] = None if tz == "none" else tz
+        if retention is not None:
+            changes["desired_retention"] = retention
+        if theme is not None:
+            changes["theme"] = None if theme == "none" else theme
         values = services.update_settings(**changes) if changes else services.settings()
     except ValueError as e:
         typer.echo(f"quizzer: {e}", err=True)

@@ -104,6 +104,13 @@ def test_status_and_settings(mini_bank: Path, tmp_path: Path) -> None:
     bad = run(["settings", "--new-per-day", "-3"], "", db, mini_bank)
     assert bad.returncode == 2
     assert "new_per_day" in bad.stderr
+    r = run(["settings", "--retention", "0.85", "--theme", "nord"], "", db, mini_bank)
+    assert r.returncode == 0, r.stderr
+    assert "desired_retention: 0.85" in r.stdout
+    assert "theme: nord" in r.stdout
+    bad = run(["settings", "--retention", "0.5"], "", db, mini_bank)
+    assert bad.returncode == 2
+    assert "desired_retention" in bad.stderr
 
 
 def test_a_corrupt_database_is_one_line_not_a_traceback(mini_bank: Path, tmp_path: Path) -> None:

@@ -47,6 +47,10 @@ LEECH_LAPSES = 8
 SLOW_SECONDS = 90.0
 """A right answer slower than this counts as ``Hard``."""
 DESIRED_RETENTION = 0.9
+MIN_RETENTION = 0.7
+MAX_RETENTION = 0.97
+"""The range a learner may choose: below 0.7 most reviews are failures, above 0.97 the
+workload explodes (FSRS's own guidance)."""
 _FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.10), (20.0, math.inf, 0.05))
 
 
@@ -112,18 +116,24 @@ def review(
     *,
     exam_day: datetime | None = None,
     duration_ms: int | None = None,
+    desired_retention: float = DESIRED_RETENTION,
 ) -> MemoryUpdate:
     """Review ``card`` at ``now`` with ``rating``; the next due date never precedes ``now``.
 
     With ``exam_day`` in the future the interval is capped so the card comes back no later
-    than that day.
+    than that day. ``desired_retention`` is the recall probability the card is due at: higher
+    means shorter intervals.
     """
+    if not MIN_RETENTION <= desired_retention <= MAX_RETENTION:
+        raise ValueError(
+            f"desired retention {desired_retention} outside {MIN_RETENTION}-{MAX_RETENTION}"
+        )
     now = _utc(now)
     maximum = 36500
     if exam_day is not None and _utc(exam_day) > now:
         maximum = max(1, (_utc(exam_day) - now).days)
     scheduler = Scheduler(
-        desired_retention=DESIRED_RETENTION, maximum_interval=maximum, enable_fuzzing=False
+        desired_retention=desired_retention, maximum_interval=maximum, enable_fuzzing=False
     )
     u = rng.random()  # drawn on every review so the stream does not depend on the outcome
     lapsed = card.state == State.Review and rating == Rating.Again

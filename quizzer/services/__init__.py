@@ -87,6 +87,7 @@ __all__ = [
     "ExamClosedError",
     "ExamResult",
     "ExamView",
+    "HandsOnRow",
     "Mode",
     "ObjectiveStats",
     "Presented",
@@ -113,6 +114,20 @@ def _write_whole(path: Path, text: str) -> Path:
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+@dataclass(frozen=True)
+class HandsOnRow:
+    """A hands-on question in the lab list: what it asks and how the learner has done."""
+
+    id: str
+    objective: str
+    difficulty: int
+    title: str
+    attempts: int
+    passed: int
+    last_passed: bool | None
+    """None: never attempted."""
 
 
 def utc_now() -> datetime:
@@ -448,6 +463,8 @@ class Services:
             "new_per_day": learner.new_per_day,
             "cut_fraction": learner.cut_fraction,
             "target": learner.target,
+            "desired_retention": learner.desired_retention,
+            "theme": learner.theme,
         }
 
     def update_settings(self, **values: Any) -> dict[str, Any]:
@@ -462,6 +479,18 @@ class Services:
             raise ValueError("cut_fraction must lie between 0.3 and 0.95")
         if "target" in values and not 0.5 <= float(values["target"]) <= 0.95:
             raise ValueError("target must lie between 0.5 and 0.95")
+        if "desired_retention" in values and not (
+            memory.MIN_RETENTION <= float(values["desired_retention"]) <= memory.MAX_RETENTION
+        ):
+            raise ValueError(
+                f"desired_retention must lie between {memory.MIN_RETENTION} and "
+                f"{memory.MAX_RETENTION}"
+            )
+        if "theme" in values and values["theme"] is not None:
+            theme = str(values["theme"]).strip()
+            if not theme or len(theme) > 64:
+                raise ValueError("theme must be a theme name of at most 64 characters")
+            values["theme"] = theme
         learner_id = self._learner_id_()
         with self.database().write() as s:
             repo.update_learner(s, learner_id, **values)
@@ -780,6 +809,7 @@ class Services:
             self.rng,
             exam_day=self._exam_day(learner),
             duration_ms=int(seconds * 1000) if seconds is not None else None,
+            desired_retention=learner.desired_retention,
         )
         saved = repo.save_card(
             s,
@@ -1094,6 +1124,28 @@ class Services:
             timeout=q.timeout,
             engine=q.engine,
         )
+
+    def handson_overview(self) -> tuple[HandsOnRow, ...]:
+        """Every hands-on question with the learner's record on it, in bank order."""
+        questions = self.handson_questions()
+        learner_id = self._learner_id_()
+        with self.database().read() as s:
+            stats = repo.item_stats_of(s, learner_id, [q.id for q in questions])
+        rows = []
+        for q in questions:
+            stat = stats.get(q.id)
+            rows.append(
+                HandsOnRow(
+                    id=q.id,
+                    objective=q.objective,
+                    difficulty=q.difficulty,
+                    title=q.stem.strip().splitlines()[0].strip(),
+                    attempts=stat.attempts if stat else 0,
+                    passed=stat.correct if stat else 0,
+                    last_passed=stat.last_correct if stat else None,
+                )
+            )
+        return tuple(rows)
 
     def handson_questions(self) -> tuple[Question, ...]:
         """Every hands-on question of the bank."""

@@ -33,10 +33,19 @@ from quizzer.storage.tables import SchemaRow
 
 __all__ = ["SCHEMA_VERSION", "Database", "StorageError", "open_database", "sqlite_url"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema this code writes. Bump it and add a step to ``MIGRATIONS`` when tables change."""
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+def _v2_retention_and_theme(conn: Connection) -> None:
+    """Schema 2: per-learner desired retention and TUI theme."""
+    conn.execute(
+        text("ALTER TABLE learner ADD COLUMN desired_retention FLOAT NOT NULL DEFAULT 0.9")
+    )
+    conn.execute(text("ALTER TABLE learner ADD COLUMN theme VARCHAR(64)"))
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _v2_retention_and_theme}
 """``MIGRATIONS[v]`` upgrades a database from version ``v - 1`` to ``v``."""
 
 

@@ -48,6 +48,8 @@ class LearnerRecord:
     new_per_day: int
     cut_fraction: float
     target: float
+    desired_retention: float
+    theme: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,18 @@ class ExamRecord:
     items: tuple[ExamItemRecord, ...]
 
 
+LEARNER_SETTINGS = (
+    "exam_date",
+    "timezone",
+    "new_per_day",
+    "cut_fraction",
+    "target",
+    "desired_retention",
+    "theme",
+)
+"""The learner columns that are settings (imported with progress, changed by the learner)."""
+
+
 def _learner(row: LearnerRow) -> LearnerRecord:
     assert row.id is not None
     return LearnerRecord(
@@ -144,6 +158,8 @@ def _learner(row: LearnerRow) -> LearnerRecord:
         row.new_per_day,
         row.cut_fraction,
         row.target,
+        row.desired_retention,
+        row.theme,
     )
 
 
@@ -799,11 +815,7 @@ def import_learner(session: Session, learner_id: int, data: dict[str, Any]) -> d
             session.add(ExamItemRow(session_id=exam_row.id, **item))
         known_exams.add((e["exam_id"], e["started_at"]))
         counts["exams"] += 1
-    settings = {
-        k: v
-        for k, v in data.get("learner", {}).items()
-        if k in ("exam_date", "timezone", "new_per_day", "cut_fraction", "target")
-    }
+    settings = {k: v for k, v in data.get("learner", {}).items() if k in LEARNER_SETTINGS}
     row_l = session.get_one(LearnerRow, learner_id)
     for k, v in settings.items():
         setattr(row_l, k, v)

@@ -43,6 +43,10 @@ class LearnerRow(SQLModel, table=True):
     new_per_day: int = 20
     cut_fraction: float = 0.65
     target: float = 0.75
+    desired_retention: float = 0.9
+    """FSRS's target probability of recall when a question comes back (schema 2)."""
+    theme: str | None = Field(default=None, max_length=64)
+    """The TUI's colour theme; None for the default (schema 2)."""
 
 
 class CardRow(SQLModel, table=True):

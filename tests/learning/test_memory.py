@@ -62,6 +62,29 @@ def test_intervals_are_capped_at_the_exam_day(steps, seed, days_left) -> None:
     assert after.due <= exam_day
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(ratings, gaps), max_size=12),
+    st.integers(0, 2**32),
+    ratings,
+    st.floats(memory.MIN_RETENTION, memory.MAX_RETENTION),
+    st.floats(memory.MIN_RETENTION, memory.MAX_RETENTION),
+)
+def test_a_higher_desired_retention_never_schedules_later(steps, seed, rating, r1, r2) -> None:
+    card, now = _history(steps, seed)
+    low, high = sorted((r1, r2))
+    due_low = memory.review(card, rating, now, random.Random(seed), desired_retention=low)
+    due_high = memory.review(card, rating, now, random.Random(seed), desired_retention=high)
+    assert due_high.card.due <= due_low.card.due
+
+
+def test_desired_retention_outside_the_safe_range_is_refused() -> None:
+    card = memory.new_card(1, T0)
+    for bad in (0.5, 0.99):
+        with pytest.raises(ValueError, match="desired retention"):
+            memory.review(card, Rating.Good, T0, random.Random(1), desired_retention=bad)
+
+
 def test_always_good_ladder_grows_and_the_input_card_is_untouched() -> None:
     rng = random.Random(7)
     card = memory.new_card(5, T0)

@@ -162,6 +162,32 @@ def test_settings_are_validated_and_stored(mini_bank: Path, make_services) -> No
     with pytest.raises(ValueError, match="month"):
         svc.update_settings(exam_date="2026-13-40")
     assert svc.settings()["cut_fraction"] == 0.7
+    with pytest.raises(ValueError, match="desired_retention"):
+        svc.update_settings(desired_retention=0.99)
+    assert svc.update_settings(desired_retention=0.95, theme="nord")["theme"] == "nord"
+    assert svc.settings()["desired_retention"] == 0.95
+
+
+def test_desired_retention_sets_how_soon_a_question_returns(
+    mini_bank: Path, make_services, tmp_path: Path
+) -> None:
+    """Two learners answer the same question right; the one aiming higher sees it sooner."""
+    due = {}
+    for retention in (0.75, 0.95):
+        svc = make_services(mini_bank, db=f"sqlite:///{tmp_path / f'r{retention}.sqlite'}")
+        svc.update_settings(desired_retention=retention)
+        p = svc.next_question()
+        assert p is not None
+        feedback = svc.answer(p, right(p))
+        # twice more, each when due, so the card is in the Review state with days-long gaps
+        for _ in range(2):
+            svc.clock.advance(seconds=(feedback.next_due - svc.clock()).total_seconds() + 60)
+            again = svc.next_question()
+            assert again is not None
+            assert again.question.id == p.question.id
+            feedback = svc.answer(again, right(again))
+        due[retention] = feedback.next_due - svc.clock()
+    assert due[0.95] < due[0.75]
 
 
 def test_a_corrupt_database_is_reported_not_crashed(

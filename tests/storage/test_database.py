@@ -241,3 +241,25 @@ def test_forward_migration_runs_each_step_once(
     open_database(f"sqlite:///{path}").close()
     assert ran == [SCHEMA_VERSION + 1]
     assert len(list(tmp_path.glob("q.sqlite.pre-migration-*"))) == 1
+
+
+def test_a_schema_1_database_gains_retention_and_theme_and_keeps_its_data(db_url: str) -> None:
+    """Schema 2 adds learner.desired_retention (default 0.9) and learner.theme (NULL)."""
+    db = open_database(db_url)
+    with db.write() as s:
+        learner = repo.learner(s, "ada", 0.0)
+        repo.update_learner(s, learner.id, new_per_day=7, exam_date="2027-01-15")
+    with db.engine.begin() as conn:  # the database as schema 1 wrote it
+        conn.execute(text("ALTER TABLE learner DROP COLUMN desired_retention"))
+        conn.execute(text("ALTER TABLE learner DROP COLUMN theme"))
+        conn.execute(text("UPDATE quizzer_schema SET value = '1' WHERE key = 'version'"))
+    db.close()
+    assert SCHEMA_VERSION >= 2
+    db = open_database(db_url)
+    with db.read() as s:
+        migrated = repo.learner(s, "ada", 0.0)
+        version = s.execute(text("SELECT value FROM quizzer_schema")).scalar_one()
+    db.close()
+    assert (migrated.new_per_day, migrated.exam_date) == (7, "2027-01-15")
+    assert (migrated.desired_retention, migrated.theme) == (0.9, None)
+    assert version == str(SCHEMA_VERSION)

@@ -23,7 +23,7 @@ async def test_wrong_then_right_with_solution_after_failure(
         bundled_bank, f"sqlite:///{db}", clock=lambda: now, rng=random.Random(1), timezone=UTC
     )
     app = QuizzerApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("h")
@@ -35,7 +35,7 @@ async def test_wrong_then_right_with_solution_after_failure(
         row = next(
             i
             for i in range(table.row_count)
-            if table.get_row_at(i)[0] == "352.1-handson-netns-create"
+            if table.coordinate_to_cell_key((i, 0)).row_key.value == "352.1-handson-netns-create"
         )
         table.move_cursor(row=row)
         await pilot.press("enter")
@@ -61,6 +61,11 @@ async def test_wrong_then_right_with_solution_after_failure(
         await pilot.press("ctrl+o")  # no terminal to hand over under the Pilot: a notice, no crash
         await pilot.pause()
         assert app.screen is task
+        await pilot.press("escape")  # the list shows the last result and the attempts
+        await pilot.pause()
+        assert app.screen is listing
+        assert table.get_row_at(row)[3] == "✓ 2"
+        assert "1 of" in str(listing.query_one("#handson-intro", Static).content)
     con = sqlite3.connect(db)
     rows = con.execute("SELECT question_id, correct, mode FROM review_log ORDER BY id").fetchall()
     con.close()

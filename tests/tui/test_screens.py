@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Markdown, Static
+from textual.widgets import DataTable, Input, Markdown, Select, Static
 
 from quizzer.services import Mode, Services
 from quizzer.tui.app import QuizzerApp
@@ -111,6 +111,37 @@ async def test_settings_are_saved_and_bad_values_refused(
         await pilot.press("ctrl+s")
         assert "Not saved" in str(screen.query_one("#settings-status", Static).content)
         assert services.settings()["new_per_day"] == 12
+        screen.query_one("#setting-new_per_day", Input).value = "12"
+        screen.query_one("#setting-desired_retention", Input).value = "0.85"
+        screen.query_one("#setting-theme", Select).value = "nord"
+        await pilot.pause()
+        assert app.theme == "nord"  # previewed at once
+        await pilot.press("ctrl+s")
+        assert services.settings()["desired_retention"] == 0.85
+        assert services.settings()["theme"] == "nord"
+
+    # The learner's theme comes back with the next start.
+    app = QuizzerApp(make_services(bundled_bank, tmp_path / "l.sqlite"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "nord"
+
+
+async def test_a_theme_preview_is_undone_unless_saved(bundled_bank: Path, tmp_path: Path) -> None:
+    services = make_services(bundled_bank, tmp_path / "l.sqlite")
+    app = QuizzerApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        before = app.theme
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#setting-theme", Select).value = "gruvbox"
+        await pilot.pause()
+        assert app.theme == "gruvbox"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.theme == before
+        assert services.settings()["theme"] is None
 
 
 async def test_every_screen_opens_and_returns_home(bundled_bank: Path, tmp_path: Path) -> None:

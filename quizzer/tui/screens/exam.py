@@ -321,7 +321,7 @@ class ResultsScreen(Screen[None]):
         for item in self.view.items:
             table.add_row(
                 str(item.position + 1),
-                "right" if item.correct else "WRONG",
+                "right" if item.correct else ("WRONG" if item.answered else "blank"),
                 item.question.id,
                 key=str(item.position),
             )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -44,13 +45,46 @@ class HandsOnListScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.refresh_rows()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()  # back from a task: its result shows in the list
+
+    def refresh_rows(self) -> None:
         table = self.query_one("#handson-list", DataTable)
-        table.add_column("Question", key="id", width=40)
-        table.add_column("Obj.", key="objective", width=6)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        # The task first: it is what the learner reads; the id (for search and `quizzer
+        # check`) only where there is room for both.
+        show_id = self.app.size.width >= 110
+        fixed = 5 + 3 + 5 + (36 if show_id else 0) + 2 * (4 + show_id) + 4
+        table.add_column("Task", key="title", width=max(20, self.app.size.width - fixed))
+        table.add_column("Obj.", key="objective", width=5)
         table.add_column("Lvl", key="difficulty", width=3)
-        table.add_column("Task", key="stem", width=60)
-        for q in self.services.handson_questions():
-            table.add_row(q.id, q.objective, str(q.difficulty), q.stem, key=q.id)
+        table.add_column("Done", key="done", width=5)
+        if show_id:
+            table.add_column("Question", key="id", width=36)
+        try:
+            rows = self.services.handson_overview()
+        except Exception as e:  # a database or bank problem: say so, no traceback
+            self.notify(f"Could not list the labs: {e}", severity="error")
+            return
+        passed = 0
+        for r in rows:
+            if r.last_passed is None:
+                done = ""
+            else:
+                done = "✓" if r.last_passed else "✗"
+                done += f" {r.attempts}" if r.attempts > 1 else ""
+            passed += bool(r.last_passed)
+            cells = [Text(r.title), r.objective, str(r.difficulty), done]
+            table.add_row(*cells, *([r.id] if show_id else []), key=r.id)
+        self.query_one("#handson-intro", Static).update(
+            f"Hands-on labs, each in a throwaway sandbox: {passed} of {len(rows)} passed "
+            "on the last attempt. enter opens one."
+        )
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
         table.focus()
 
     @on(DataTable.RowSelected, "#handson-list")

@@ -54,10 +54,13 @@ class HomeScreen(Screen[None]):
     class StatusReady(Message):
         """Today's numbers and the readiness estimate."""
 
-        def __init__(self, status: StudyStatus, readiness: ReadinessReport) -> None:
+        def __init__(
+            self, status: StudyStatus, readiness: ReadinessReport, theme: str | None
+        ) -> None:
             super().__init__()
             self.status = status
             self.readiness = readiness
+            self.theme = theme
 
     class ExamReady(Message):
         """A mock exam was started or found open."""
@@ -103,10 +106,11 @@ class HomeScreen(Screen[None]):
         try:
             status = self.services.study_status()
             readiness = self.services.readiness()
+            theme = self.services.settings().get("theme")
         except Exception as e:  # a database problem: say so, keep the bank view
             self.app.call_from_thread(self.notify, f"No progress data: {e}", severity="error")
             return
-        self.post_message(self.StatusReady(status, readiness))
+        self.post_message(self.StatusReady(status, readiness, theme))
 
     def on_home_screen_loaded(self, message: Loaded) -> None:
         table = self.query_one("#objectives", DataTable)
@@ -141,6 +145,13 @@ class HomeScreen(Screen[None]):
         table.focus()
 
     def on_home_screen_status_ready(self, message: StatusReady) -> None:
+        if message.theme is not None and message.theme != self.app.theme:
+            if message.theme in self.app.available_themes:
+                self.app.theme = message.theme  # the learner's theme, from the database
+            else:
+                self.notify(
+                    f"Unknown theme {message.theme!r}: using the default", severity="warning"
+                )
         st = message.status
         r = message.readiness.readiness
         parts = [
