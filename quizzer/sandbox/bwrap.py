@@ -262,6 +262,9 @@ class BwrapSandbox:
             "nsenter",
             f"--target={self.init}",
             "--user",
+            # Root switches to the sandbox's uid 0 (host uid self.uid); anyone else already is
+            # that uid, and may not call setgroups in a user namespace bwrap made.
+            *([] if os.geteuid() == 0 else ["--preserve-credentials"]),
             "--mount",
             "--uts",
             "--ipc",
