@@ -12,15 +12,20 @@ host's own root, bound read-only, with small sized tmpfs mounts where tasks writ
    no other host uid, and never host uid 0, exists in the sandbox;
 3. commands enter every namespace with ``nsenter`` (which switches to uid 0 of the sandbox,
    so never host root inside), in their own session, with the shared timeout/output-cap loop;
+   PID 1 mounts the sandbox's own sysfs over the host's, so ``/sys/class/net`` shows its links;
 4. bwrap has no cgroups, so rlimits bound it: ``RLIMIT_NPROC`` on the sandbox's host uid caps
-   its processes (the kernel also charges every nested user namespace to it), ``RLIMIT_AS``
-   caps each process's memory, every tmpfs has a size, and core dumps are off;
+   its processes (the kernel also charges every nested user namespace to it), ``RLIMIT_DATA``
+   caps each process's heap (not ``RLIMIT_AS``: Go programs such as runc reserve far more
+   address space than they use), every tmpfs has a size, and core dumps are off. The total
+   memory of all processes together is not bounded: that needs the userns backend's cgroup;
 5. teardown kills PID 1, and the kernel kills everything else in the PID namespace; every
    mount, link and network namespace dies with its namespace.
 
 What it cannot host: anything that needs a writable system (``/etc``, ``/var/lib``), cgroups it
 may create (the host's cgroupfs is read-only and not delegated), or the rootfs's engines
-(``lxc``, ``dockerd``). Such questions say ``needs_rootfs: true`` in the bank.
+(``lxc``, ``dockerd``). Such questions say ``needs_rootfs: true`` in the bank. And the host's
+files that its uid may read (world-readable ones, for ``nobody``) are readable inside, though
+never writable: a read-only view of the host, unlike the userns backend's separate rootfs.
 """
 
 from __future__ import annotations
