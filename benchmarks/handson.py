@@ -4,7 +4,8 @@ The attempt is ``352.1-handson-netns-create`` graded for real: a fresh sandbox (
 cgroups, overlay rootfs), the learner's command ``ip netns add blue``, the check, teardown.
 Baselines in the same run: ``unshare`` of the same namespaces running ``true`` (the floor of
 any namespace sandbox), and ``runc run`` of a bundle on the same rootfs running the same
-command. Needs root and a prepared rootfs (``quizzer sandbox prepare``). The last line is JSON.
+command. Also the same attempt on the bwrap fallback (host root read-only, no rootfs needed).
+Needs root and a prepared rootfs (``quizzer sandbox prepare``). The last line is JSON.
 """
 
 from __future__ import annotations
@@ -59,7 +60,11 @@ def main() -> None:
     scratch = paths.sandbox_scratch_dir()
 
     def ours() -> None:
-        result = attempt(TASK, COMMAND, rootfs, scratch)
+        result = attempt(TASK, COMMAND, rootfs, scratch, backend="userns")
+        assert result.passed, result.to_dict()
+
+    def bwrap() -> None:
+        result = attempt(TASK, COMMAND, rootfs, scratch, backend="bwrap")
         assert result.passed, result.to_dict()
 
     unshare = [
@@ -99,12 +104,14 @@ def main() -> None:
                 check=False,
             )
 
-        for fn in (ours, bare, runc):  # warm up every path once
+        for fn in (ours, bwrap, bare, runc):  # warm up every path once
             fn()
         t_bare = median_ms(bare)
         t_runc = median_ms(runc)
         t_ours = median_ms(ours)
-        sample = attempt(TASK, COMMAND, rootfs, scratch).timings
+        t_bwrap = median_ms(bwrap)
+        sample = attempt(TASK, COMMAND, rootfs, scratch, backend="userns").timings
+        sample_bwrap = attempt(TASK, COMMAND, rootfs, scratch, backend="bwrap").timings
         shutil.rmtree(state, ignore_errors=True)
 
     vs_unshare = t_ours / t_bare
@@ -112,8 +119,10 @@ def main() -> None:
     print(f"bare unshare (same namespaces, true):   {t_bare:7.1f} ms (median of {RUNS})")
     print(f"runc run (same rootfs, same command):   {t_runc:7.1f} ms")
     print(f"quizzer attempt (create+command+check+teardown): {t_ours:7.1f} ms")
-    phases = ", ".join(f"{k} {v * 1000:.1f}" for k, v in sample.items())
-    print(f"one attempt's phases (ms): {phases}")
+    print(f"the same attempt on the bwrap fallback: {t_bwrap:7.1f} ms")
+    for name, timings in (("userns", sample), ("bwrap", sample_bwrap)):
+        phases = ", ".join(f"{k} {v * 1000:.1f}" for k, v in timings.items())
+        print(f"one {name} attempt's phases (ms): {phases}")
     print(
         json.dumps(
             {
@@ -121,6 +130,8 @@ def main() -> None:
                 "attempt_ms": round(t_ours, 2),
                 "unshare_ms": round(t_bare, 2),
                 "runc_ms": round(t_runc, 2),
+                "bwrap_attempt_ms": round(t_bwrap, 2),
+                "bwrap_vs_userns": round(t_bwrap / t_ours, 2),
                 "ratio_vs_unshare": round(vs_unshare, 2),
                 "speedup_vs_runc": round(runc_speedup, 2),
                 "goal": {"ratio_vs_unshare_max": GOAL_UNSHARE, "speedup_vs_runc_min": GOAL_RUNC},

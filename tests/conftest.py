@@ -120,3 +120,18 @@ def scratch(rootfs: Path) -> Path:
     from quizzer import paths
 
     return paths.sandbox_scratch_dir()
+
+
+@pytest.fixture(scope="session")
+def bwrap() -> str:
+    """The bwrap fallback's binary; skips (a failure in CI) where bwrap cannot run."""
+    from quizzer.sandbox.backends import userns_enabled
+    from quizzer.sandbox.bwrap import bwrap_path
+
+    path = bwrap_path()
+    if path is None:
+        pytest.skip("bwrap is not installed (apt-get install bubblewrap)")
+    enabled, why = userns_enabled()
+    if not enabled:
+        pytest.skip(f"the bwrap sandbox cannot run here: {why}")
+    return path

@@ -305,6 +305,10 @@ class HandsOnQuestion(_QuestionBase):
     timeout: Annotated[int, Field(ge=1, le=900)] = 60
     engine: Literal["none", "runc", "lxc", "docker"] = "none"
     """A container engine the sandbox must start for this task."""
+    needs_rootfs: bool = False
+    """Only the prepared sandbox (``quizzer sandbox prepare``) can host it, not the bwrap
+    fallback over the read-only host root: it writes ``/etc`` or ``/var/lib``, creates cgroups,
+    or runs an engine (``dockerd``, LXC) that needs them."""
 
     @field_validator("checks")
     @classmethod

@@ -7,6 +7,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from quizzer.sandbox.backends import choose_backend, userns_enabled
+from quizzer.sandbox.bwrap import bwrap_path, bwrap_usable
 from quizzer.sandbox.cgroups import v1_hierarchies
 from quizzer.sandbox.engine import UID_BASE, Sandbox, SandboxError
 from quizzer.sandbox.rootfs import status
@@ -31,7 +33,11 @@ def _read(path: str) -> str | None:
 
 
 def diagnose(rootfs: Path, scratch: Path, *, live: bool = True) -> list[Finding]:
-    """Every precondition of the userns sandbox, checked; never raises."""
+    """Every precondition of the userns sandbox and of the bwrap fallback, checked; never raises.
+
+    The last two findings say whether the bwrap fallback works here and which backend an
+    attempt would use.
+    """
     out: list[Finding] = []
     root = os.geteuid() == 0
     out.append(
@@ -96,4 +102,30 @@ def diagnose(rootfs: Path, scratch: Path, *, live: bool = True) -> list[Finding]
             )
         except (SandboxError, OSError, IndexError) as e:
             out.append(Finding("live sandbox", False, str(e)))
+    out.append(_bwrap_finding(live=live))
+    try:
+        backend = choose_backend(rootfs)
+        detail = {
+            "userns": "userns: the prepared rootfs, every hands-on task",
+            "bwrap": "bwrap: the read-only host root; tasks marked needs_rootfs cannot run",
+        }[backend]
+        out.append(Finding("backend", True, detail))
+    except SandboxError as e:
+        out.append(Finding("backend", False, str(e)))
     return out
+
+
+def _bwrap_finding(*, live: bool) -> Finding:
+    """Whether the bwrap fallback is usable here (started for real when ``live``)."""
+    binary = bwrap_path()
+    if binary is None:
+        return Finding(
+            "bwrap fallback", False, "bwrap is not installed (apt-get install bubblewrap)"
+        )
+    enabled, why = userns_enabled()
+    if not enabled:
+        return Finding("bwrap fallback", False, why)
+    if not live:
+        return Finding("bwrap fallback", True, f"{binary} (not started)")
+    ok, detail = bwrap_usable()
+    return Finding("bwrap fallback", ok, detail)

@@ -36,7 +36,7 @@ from types import TracebackType
 from quizzer.sandbox import linux
 from quizzer.sandbox.cgroups import CgroupSet
 
-__all__ = ["RunResult", "Sandbox", "SandboxError"]
+__all__ = ["RunResult", "Sandbox", "SandboxError", "run_captured"]
 
 UID_BASE = 100000
 UID_COUNT = 65536
@@ -149,6 +149,85 @@ def _reap_forever() -> None:
             signal.pause()
         except InterruptedError:
             continue
+
+
+def run_captured(
+    argv: list[str], *, timeout: float = 30.0, output_cap: int = OUTPUT_CAP
+) -> RunResult:
+    """Run a host command line in its own session, stdout and stderr interleaved.
+
+    It is killed (its whole process group) at the wall-clock ``timeout`` or once its output
+    reaches ``output_cap`` bytes; never raises for the command's failures.
+    """
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=ENV,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    out = bytearray()
+    truncated = timed_out = False
+    fd = proc.stdout.fileno()
+    os.set_blocking(fd, False)
+    deadline = start + timeout
+
+    def drain() -> bool:
+        """Read what is there; False at end of file or at the cap."""
+        nonlocal truncated
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                return True
+            if not chunk:
+                return False
+            room = output_cap - len(out)
+            out.extend(chunk[:room])
+            if len(chunk) > room:
+                truncated = True
+                return False
+
+    open_ = True
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            break
+        if open_:
+            ready, _, _ = select.select([fd], [], [], min(left, 0.05))
+            if ready:
+                open_ = drain()
+                if truncated:
+                    break
+        else:
+            time.sleep(min(left, 0.01))
+        if proc.poll() is not None:
+            # The command is over. Background processes it started may still hold the
+            # pipe open: take what is buffered and stop reading.
+            if open_:
+                drain()
+            break
+    if timed_out or truncated:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    proc.stdout.close()
+    try:
+        code = proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        code = proc.wait()
+    return RunResult(
+        returncode=code,
+        output=out.decode(errors="replace"),
+        timed_out=timed_out,
+        truncated=truncated,
+        seconds=time.monotonic() - start,
+    )
 
 
 class Sandbox:
@@ -336,72 +415,6 @@ class Sandbox:
 
     def run(self, script: str, *, timeout: float = 30.0, output_cap: int = OUTPUT_CAP) -> RunResult:
         """Run a shell script inside as root of the sandbox; never raises for its failures."""
-        start = time.monotonic()
-        proc = subprocess.Popen(
-            self.command(["/bin/sh", "-c", script]),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=ENV,
-            start_new_session=True,
-        )
-        assert proc.stdout is not None
-        out = bytearray()
-        truncated = timed_out = False
-        fd = proc.stdout.fileno()
-        os.set_blocking(fd, False)
-        deadline = start + timeout
-
-        def drain() -> bool:
-            """Read what is there; False at end of file or at the cap."""
-            nonlocal truncated
-            while True:
-                try:
-                    chunk = os.read(fd, 65536)
-                except BlockingIOError:
-                    return True
-                if not chunk:
-                    return False
-                room = output_cap - len(out)
-                out.extend(chunk[:room])
-                if len(chunk) > room:
-                    truncated = True
-                    return False
-
-        open_ = True
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                timed_out = True
-                break
-            if open_:
-                ready, _, _ = select.select([fd], [], [], min(left, 0.05))
-                if ready:
-                    open_ = drain()
-                    if truncated:
-                        break
-            else:
-                time.sleep(min(left, 0.01))
-            if proc.poll() is not None:
-                # The command is over. Background processes it started may still hold the
-                # pipe open: take what is buffered and stop reading.
-                if open_:
-                    drain()
-                break
-        if timed_out or truncated:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-        proc.stdout.close()
-        try:
-            code = proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            code = proc.wait()
-        return RunResult(
-            returncode=code,
-            output=out.decode(errors="replace"),
-            timed_out=timed_out,
-            truncated=truncated,
-            seconds=time.monotonic() - start,
+        return run_captured(
+            self.command(["/bin/sh", "-c", script]), timeout=timeout, output_cap=output_cap
         )

@@ -14,6 +14,7 @@ local ``busybox:local`` image before the setup runs (no registry is reachable); 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shlex
 import time
@@ -22,9 +23,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quizzer.sandbox.engine import RunResult, Sandbox, SandboxError
+from quizzer.sandbox.backends import (
+    NEEDS_ROOTFS,
+    SandboxLike,
+    choose_backend,
+    missing_on_host,
+    open_sandbox,
+)
+from quizzer.sandbox.engine import RunResult, SandboxError
 
-__all__ = ["Attempt", "Check", "CheckResult", "Task", "attempt", "run_attempt"]
+__all__ = ["Attempt", "Check", "CheckResult", "Task", "attempt", "run_attempt", "unsupported"]
 
 CHECK_TIMEOUT = 10.0
 SETUP_TIMEOUT = 90.0
@@ -60,6 +68,10 @@ class Task:
     timeout: int = 60
     engine: str = "none"
     hostname: str = "sandbox"
+    needs_rootfs: bool = False
+    """The bwrap fallback cannot host it (see :mod:`quizzer.sandbox.bwrap`)."""
+    requires: tuple[str, ...] = ()
+    """Tools the task needs: on the bwrap fallback they come from the host."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,8 @@ class Attempt:
     seconds: float
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    backend: str | None = None
+    """The sandbox backend that ran it (``userns`` or ``bwrap``), if one was chosen."""
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready verdict."""
@@ -107,15 +121,43 @@ class Attempt:
             "timed_out": self.timed_out,
             "seconds": round(self.seconds, 3),
             "error": self.error,
+            "backend": self.backend,
             "timings_ms": {k: round(v * 1000, 1) for k, v in self.timings.items()},
         }
 
 
-def _error(task: Task, message: str, started: float, output: str = "") -> Attempt:
-    return Attempt(task.id, False, 0.0, (), output, False, time.monotonic() - started, message)
+def _error(
+    task: Task, message: str, started: float, output: str = "", backend: str | None = None
+) -> Attempt:
+    return Attempt(
+        task.id,
+        False,
+        0.0,
+        (),
+        output,
+        False,
+        time.monotonic() - started,
+        message,
+        backend=backend,
+    )
 
 
-def _run_checks(sandbox: Sandbox, checks: Sequence[Check]) -> list[CheckResult]:
+def unsupported(task: Task, backend: str) -> str | None:
+    """Why ``backend`` cannot host ``task`` (one line), or None when it can."""
+    if backend != "bwrap":
+        return None
+    if task.needs_rootfs:
+        return NEEDS_ROOTFS
+    missing = missing_on_host(task.requires)
+    if missing:
+        return (
+            f"this task needs {', '.join(missing)}, not installed on this host: install it,"
+            " or run `sudo quizzer sandbox prepare`"
+        )
+    return None
+
+
+def _run_checks(sandbox: SandboxLike, checks: Sequence[Check]) -> list[CheckResult]:
     """Run every check in one entry into the sandbox; each in its own shell, with a timeout."""
     token = uuid.uuid4().hex
     script = [
@@ -135,7 +177,7 @@ def _run_checks(sandbox: Sandbox, checks: Sequence[Check]) -> list[CheckResult]:
     ]
 
 
-def run_attempt(sandbox: Sandbox, task: Task, commands: str) -> Attempt:
+def run_attempt(sandbox: SandboxLike, task: Task, commands: str) -> Attempt:
     """Grade ``commands`` for ``task`` in an already started sandbox."""
     started = time.monotonic()
     timings: dict[str, float] = {}
@@ -178,13 +220,27 @@ def attempt(
     scratch: Path,
     *,
     memory_bytes: int | None = None,
+    backend: str | None = None,
 ) -> Attempt:
-    """Grade ``commands`` for ``task`` in a fresh sandbox that is thrown away afterwards."""
+    """Grade ``commands`` for ``task`` in a fresh sandbox that is thrown away afterwards.
+
+    ``backend`` (``userns`` or ``bwrap``) defaults to :func:`choose_backend`'s choice.
+    """
     started = time.monotonic()
     memory = memory_bytes or (1024 if task.engine == "docker" else 512) * 2**20
     try:
+        backend = backend or choose_backend(rootfs)
+    except SandboxError as e:
+        return _error(task, f"sandbox error: {e}", started)
+    why_not = unsupported(task, backend)
+    if why_not is not None:
+        return _error(task, why_not, started, backend=backend)
+    try:
         t = time.monotonic()
-        with Sandbox(rootfs, scratch, hostname=task.hostname, memory_bytes=memory) as sb:
+        sandbox = open_sandbox(
+            backend, rootfs, scratch, hostname=task.hostname, memory_bytes=memory
+        )
+        with sandbox as sb:
             created = time.monotonic() - t
             result = run_attempt(sb, task, commands)
             t = time.monotonic()
@@ -200,9 +256,10 @@ def attempt(
             time.monotonic() - started,
             result.error,
             result.timings,
+            backend,
         )
     except (SandboxError, OSError) as e:
-        return _error(task, f"sandbox error: {e}", started)
+        return _error(task, f"sandbox error: {e}", started, backend=backend)
 
 
 def tasks_needing(tasks: Sequence[Task], engine: str) -> list[Task]:
@@ -217,13 +274,21 @@ class Session:
     around it); ``grade()`` runs the checks against whatever state the shell left.
     """
 
-    def __init__(self, task: Task, rootfs: Path, scratch: Path) -> None:
+    def __init__(
+        self, task: Task, rootfs: Path, scratch: Path, *, backend: str | None = None
+    ) -> None:
         self.task = task
+        self.backend = backend or choose_backend(rootfs)
         memory = (1024 if task.engine == "docker" else 512) * 2**20
-        self.sandbox = Sandbox(rootfs, scratch, hostname=task.hostname, memory_bytes=memory)
+        self.sandbox = open_sandbox(
+            self.backend, rootfs, scratch, hostname=task.hostname, memory_bytes=memory
+        )
         self.setup_error: str | None = None
 
     def __enter__(self) -> Session:
+        why_not = unsupported(self.task, self.backend)
+        if why_not is not None:
+            raise SandboxError(why_not)
         self.sandbox.start()
         scripts = ([DOCKER_START] if self.task.engine == "docker" else []) + [self.task.setup]
         for script in scripts:
@@ -273,7 +338,8 @@ class Session:
         if self.setup_error is not None:
             return _error(self.task, f"the question's setup failed: {self.setup_error}", 0.0)
         task = Task(self.task.id, "", self.task.checks, self.task.timeout, "none")
-        return run_attempt(self.sandbox, task, commands or "true")
+        result = run_attempt(self.sandbox, task, commands or "true")
+        return dataclasses.replace(result, backend=self.backend)
 
 
 ENV_SHELL = {

@@ -1123,6 +1123,8 @@ class Services:
             checks=tuple(Check(c.id, c.description, c.test, c.weight, c.message) for c in q.checks),
             timeout=q.timeout,
             engine=q.engine,
+            needs_rootfs=q.needs_rootfs,
+            requires=q.requires,
         )
 
     def handson_overview(self) -> tuple[HandsOnRow, ...]:

@@ -29,6 +29,8 @@ def task_of(q: HandsOnQuestion) -> Task:
         tuple(Check(c.id, c.description, c.test, c.weight, c.message) for c in q.checks),
         q.timeout,
         q.engine,
+        needs_rootfs=q.needs_rootfs,
+        requires=q.requires,
     )
 
 
