@@ -52,6 +52,21 @@ def v1_hierarchies() -> dict[str, Path]:
     return out
 
 
+def _dirs_below(top: Path) -> list[Path]:
+    """``top`` and every directory under it, parents first (cgroup files are skipped cheaply:
+    ``scandir`` knows the entry types without a ``stat`` per file)."""
+    out = [top]
+    i = 0
+    while i < len(out):
+        try:
+            with os.scandir(out[i]) as entries:
+                out.extend(Path(e.path) for e in entries if e.is_dir(follow_symlinks=False))
+        except FileNotFoundError:
+            pass
+        i += 1
+    return out
+
+
 @dataclass
 class CgroupSet:
     """The cgroups of one sandbox."""
@@ -113,7 +128,8 @@ class CgroupSet:
         parent = self.parents.get("freezer")
         if parent is None:
             return
-        for state in parent.rglob("freezer.state"):
+        for d in _dirs_below(parent):
+            state = d / "freezer.state"
             with contextlib.suppress(OSError):
                 if state.read_text().strip() != "THAWED":
                     state.write_text("THAWED")
@@ -123,12 +139,9 @@ class CgroupSet:
         deadline = time.monotonic() + timeout
         for parent in list(self.parents.values()):
             while True:
-                dirs = sorted(
-                    (p for p in parent.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)
-                )
                 try:
-                    for d in [*dirs, parent]:
-                        if d.exists():
+                    for d in reversed(_dirs_below(parent)):  # children before parents
+                        with contextlib.suppress(FileNotFoundError):
                             d.rmdir()
                     break
                 except OSError:

@@ -9,9 +9,12 @@ Design E of the feasibility study, in-process (stdlib + ctypes):
    layer over the prepared (ownership-shifted) rootfs as an overlay, fresh ``/proc``, ``/sys``,
    cgroup v1 mounts (rooted at the sandbox's own cgroup), a minimal ``/dev`` with its own
    devpts, tmpfs ``/tmp`` and ``/run``; then ``pivot_root``, the hostname, ``lo`` up;
-3. init stays a tiny reaper, so orphans never linger as zombies;
-4. commands enter every namespace with ``nsenter`` after joining the sandbox cgroups, in their
-   own session, with a wall-clock timeout and an output cap;
+3. init stays as a small command server and reaper: the host sends it a script and the write
+   end of an output pipe over a socket pair; init ``posix_spawn``s ``/bin/sh -c`` in a new
+   session (already inside every namespace and the cgroups) and reports its exit status, with
+   a wall-clock timeout and an output cap kept by the host; orphans are reaped, never left as
+   zombies. (Entering with ``nsenter`` per command cost ~3.5 ms; this costs ~1 ms.) The
+   interactive shell still enters with ``nsenter``, which hands it the terminal;
 5. teardown kills init (the kernel then kills everything in the PID namespace), waits, and
    removes the cgroups; the overlay and every tmpfs vanish with the mount namespace.
 
@@ -22,7 +25,9 @@ namespace, whose root is an unprivileged host uid.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import resource
 import select
 import signal
 import socket
@@ -138,17 +143,84 @@ def _mount_root(rootfs: Path, scratch: Path, hostname: str, tmpfs_size: str) -> 
     os.chdir("/")
 
 
-def _reap_forever() -> None:
-    """PID 1 of the sandbox: reap every orphan, ignore every signal it can."""
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+_IGNORED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2)
+_MESSAGE_MAX = 256 * 1024
+
+
+def _spawn_command(script: str, out: int, devnull: int) -> int:  # pragma: no cover - init
+    """Start ``script`` in a new session with output to ``out``; returns its pid.
+
+    ``posix_spawn`` (a vfork-style clone) instead of ``fork``: init is a copy of the engine's
+    Python process, and copying its page tables for every command cost about a millisecond.
+    """
+    return os.posix_spawn(
+        "/bin/sh",
+        ["sh", "-c", script],
+        ENV,
+        file_actions=[
+            (os.POSIX_SPAWN_DUP2, devnull, 0),
+            (os.POSIX_SPAWN_DUP2, out, 1),
+            (os.POSIX_SPAWN_DUP2, out, 2),
+        ],
+        setsid=True,
+        setsigmask=[],
+        setsigdef=[*_IGNORED, signal.SIGPIPE, signal.SIGXFSZ, signal.SIGCHLD],
+    )
+
+
+def _serve(control: socket.socket) -> None:  # pragma: no cover - PID 1 of the sandbox
+    """PID 1: run the host's commands, report how they end, reap every orphan.
+
+    A request is a JSON datagram ``{"run": script}`` carrying the write end of the host's
+    output pipe, or ``{"kill": pid}``; replies are ``{"pid": n}`` and ``{"exit": n,
+    "status": code}``. Forking here is cheaper than entering the namespaces from the host
+    with ``nsenter`` for every command. When the host end closes, init exits, and with it
+    everything in the PID namespace.
+    """
+    for sig in _IGNORED:
         signal.signal(sig, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # inherited: no core dumps anywhere
+    devnull = os.open("/dev/null", os.O_RDONLY)
+    running: dict[int, int] = {}  # command pid -> pidfd
     while True:
-        try:
-            os.wait()
-        except ChildProcessError:
-            signal.pause()
-        except InterruptedError:
+        waits: list[int] = [control.fileno(), *running.values()]
+        ready, _, _ = select.select(waits, [], [], 1.0)
+        while True:  # reap: commands (reported) and orphans (silently)
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            fd = running.pop(pid, None)
+            if fd is not None:
+                os.close(fd)
+                code = os.waitstatus_to_exitcode(status)
+                control.send(json.dumps({"exit": pid, "status": code}).encode())
+        if control.fileno() not in ready:
             continue
+        data, fds, _flags, _addr = socket.recv_fds(control, _MESSAGE_MAX, 1)
+        if not data:
+            os._exit(0)
+        request = json.loads(data)
+        if "kill" in request:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(int(request["kill"]), signal.SIGKILL)
+        elif "run" in request and fds:
+            try:
+                child = _spawn_command(str(request["run"]), fds[0], devnull)
+            except OSError:
+                control.send(json.dumps({"pid": -1}).encode())
+                control.send(json.dumps({"exit": -1, "status": 127}).encode())
+            else:
+                running[child] = os.pidfd_open(child)
+                control.send(json.dumps({"pid": child}).encode())
+            finally:
+                for fd in fds:
+                    os.close(fd)
+        else:
+            for fd in fds:
+                os.close(fd)
 
 
 def run_captured(
@@ -255,6 +327,8 @@ class Sandbox:
         self.outer: int | None = None
         self.init: int | None = None
         self.cgroups: CgroupSet | None = None
+        self.control: socket.socket | None = None
+        """The host end of init's command channel (see ``_serve``)."""
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> Sandbox:
@@ -281,12 +355,14 @@ class Sandbox:
         )
         to_child_r, to_child_w = os.pipe()
         to_parent_r, to_parent_w = os.pipe()
+        host_end, init_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child; exercised by every sandbox test
             try:
                 os.close(to_child_w)
                 os.close(to_parent_r)
-                self._child(to_child_r, to_parent_w)
+                host_end.close()
+                self._child(to_child_r, to_parent_w, init_end)
             except BaseException as e:
                 with contextlib.suppress(Exception):
                     os.write(to_parent_w, f"E{type(e).__name__}: {e}".encode()[:500])
@@ -295,6 +371,8 @@ class Sandbox:
         self.outer = pid
         os.close(to_child_r)
         os.close(to_parent_w)
+        init_end.close()
+        self.control = host_end
         try:
             first = os.read(to_parent_r, 512)
             if first != b"u":
@@ -323,7 +401,9 @@ class Sandbox:
             os.close(to_child_w)
             os.close(to_parent_r)
 
-    def _child(self, from_parent: int, to_parent: int) -> None:  # pragma: no cover - child
+    def _child(
+        self, from_parent: int, to_parent: int, control: socket.socket
+    ) -> None:  # pragma: no cover - child
         assert self.cgroups is not None
         self.cgroups.join(os.getpid())
         linux.unshare(NAMESPACES)
@@ -335,6 +415,7 @@ class Sandbox:
         os.setresuid(0, 0, 0)
         init = os.fork()
         if init:  # still in the host's PID namespace: tell the parent init's host pid
+            control.close()
             os.write(to_parent, b"P" + str(init).encode() + b"\n")
             os.close(to_parent)
             _pid, status = os.waitpid(init, 0)
@@ -348,10 +429,13 @@ class Sandbox:
         devnull = os.open("/dev/null", os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
-        _reap_forever()
+        _serve(control)
 
     def close(self) -> None:
         """Kill everything inside and remove every trace on the host."""
+        if self.control is not None:
+            self.control.close()
+            self.control = None
         if self.cgroups is not None:
             self.cgroups.thaw()  # a frozen task ignores even SIGKILL
         if self.init is not None:
@@ -361,20 +445,31 @@ class Sandbox:
             # Killing init takes the PID namespace down; keep thawing while it goes, in case
             # something froze a cgroup again in the meantime.
             deadline = time.monotonic() + 10
-            while True:
-                try:
-                    pid, _status = os.waitpid(self.outer, os.WNOHANG)
-                except ChildProcessError:
-                    break
-                if pid:
-                    break
-                if self.cgroups is not None:
-                    self.cgroups.thaw()
-                if time.monotonic() > deadline:
-                    os.kill(self.outer, signal.SIGKILL)
-                    os.waitpid(self.outer, 0)
-                    break
-                time.sleep(0.002)
+            try:
+                exited = os.pidfd_open(self.outer)  # readable the moment it exits: no polling
+            except OSError:
+                exited = -1
+            try:
+                while True:
+                    try:
+                        pid, _status = os.waitpid(self.outer, os.WNOHANG)
+                    except ChildProcessError:
+                        break
+                    if pid:
+                        break
+                    if self.cgroups is not None:
+                        self.cgroups.thaw()
+                    if time.monotonic() > deadline:
+                        os.kill(self.outer, signal.SIGKILL)
+                        os.waitpid(self.outer, 0)
+                        break
+                    if exited >= 0:
+                        select.select([exited], [], [], 0.05)
+                    else:
+                        time.sleep(0.002)
+            finally:
+                if exited >= 0:
+                    os.close(exited)
             self.outer = None
         self.init = None
         if self.cgroups is not None:
@@ -414,7 +509,106 @@ class Sandbox:
         ]
 
     def run(self, script: str, *, timeout: float = 30.0, output_cap: int = OUTPUT_CAP) -> RunResult:
-        """Run a shell script inside as root of the sandbox; never raises for its failures."""
-        return run_captured(
-            self.command(["/bin/sh", "-c", script]), timeout=timeout, output_cap=output_cap
+        """Run a shell script inside as root of the sandbox; never raises for its failures.
+
+        init forks it (see ``_serve``) in its own session, with stdout and stderr on a pipe
+        read here; at the ``timeout`` or the ``output_cap`` its process group is killed.
+        """
+        if self.control is None or self.init is None:
+            raise SandboxError("the sandbox is not running")
+        start = time.monotonic()
+        deadline = start + timeout
+        read_end, write_end = os.pipe()
+        try:
+            socket.send_fds(self.control, [json.dumps({"run": script}).encode()], [write_end])
+        finally:
+            os.close(write_end)
+        out = bytearray()
+        truncated = timed_out = False
+        pid: int | None = None
+        code: int | None = None
+        os.set_blocking(read_end, False)
+        reading = True
+        try:
+            while code is None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    timed_out = True
+                    break
+                control = self.control.fileno()
+                ready, _, _ = select.select(
+                    [control, *([read_end] if reading else [])], [], [], left
+                )
+                if read_end in ready:
+                    reading = self._drain(read_end, out, output_cap)
+                    if len(out) >= output_cap and not reading:
+                        truncated = True
+                        break
+                if control in ready:
+                    message = self._receive()
+                    if "pid" in message:
+                        pid = int(message["pid"])
+                    elif message.get("exit") == pid and pid is not None:
+                        code = int(message["status"])
+            if code is not None and reading:
+                # Over: take what is buffered; background children may hold the pipe open.
+                self._drain(read_end, out, output_cap)
+                truncated = truncated or len(out) >= output_cap
+            if code is None:  # timed out or too much output: kill its session, collect status
+                code = self._kill_and_wait(pid)
+        finally:
+            os.close(read_end)
+        return RunResult(
+            returncode=code,
+            output=out[:output_cap].decode(errors="replace"),
+            timed_out=timed_out,
+            truncated=truncated,
+            seconds=time.monotonic() - start,
         )
+
+    @staticmethod
+    def _drain(fd: int, out: bytearray, cap: int) -> bool:
+        """Read what is there; False at end of file or once ``cap`` bytes are in."""
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                return True
+            if not chunk:
+                return False
+            out.extend(chunk[: cap - len(out)])
+            if len(out) >= cap:
+                return False
+
+    def _receive(self) -> dict[str, int]:
+        """One message from init (bounded; anything malformed ends the sandbox's use)."""
+        assert self.control is not None
+        data = self.control.recv(4096)  # no ancillary buffer: fds sent by init are dropped
+        if not data:
+            raise SandboxError("the sandbox's init went away")
+        try:
+            message = json.loads(data)
+        except ValueError as e:
+            raise SandboxError(f"garbled message from the sandbox: {e}") from None
+        if not isinstance(message, dict) or not all(isinstance(v, int) for v in message.values()):
+            raise SandboxError("garbled message from the sandbox")
+        return message
+
+    def _kill_and_wait(self, pid: int | None) -> int:
+        """Kill a command's session and return its status (-9 if it does not report)."""
+        assert self.control is not None
+        deadline = time.monotonic() + 5
+        while pid is None and time.monotonic() < deadline:  # the pid reply is still on its way
+            ready, _, _ = select.select([self.control], [], [], deadline - time.monotonic())
+            if ready:
+                pid = self._receive().get("pid", pid)
+        if pid is None:
+            return -int(signal.SIGKILL)
+        self.control.send(json.dumps({"kill": pid}).encode())
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.control], [], [], deadline - time.monotonic())
+            if ready:
+                message = self._receive()
+                if message.get("exit") == pid:
+                    return int(message["status"])
+        return -int(signal.SIGKILL)

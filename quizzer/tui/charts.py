@@ -1,4 +1,4 @@
-"""Text helpers for the screens: bars drawn with block characters, clickable lines."""
+"""Text helpers for the screens: bars drawn with block characters, clickable choice lines."""
 
 from __future__ import annotations
 
@@ -15,3 +15,17 @@ def bar(value: float, width: int = 20) -> str:
 def clickable(text: str, action: str) -> str:
     """Content markup for ``text`` (shown literally) that runs ``action`` when clicked."""
     return f"[@click={action}]{escape(text)}[/]"
+
+
+def choice_lines(
+    choices: tuple[str, ...], chosen: set[int], cursor: int | None, letters: str
+) -> str:
+    """Markup for a choice list: ``[x]`` marks, the keyboard cursor in reverse video, and
+    every line clickable (``screen.choose(i)``)."""
+    lines = []
+    for i, text in enumerate(choices):
+        line = clickable(
+            f"{'[x]' if i in chosen else '[ ]'} {letters[i]}) {text}", f"screen.choose({i})"
+        )
+        lines.append(f"[reverse]{line}[/reverse]" if i == cursor else line)
+    return "\n".join(lines)

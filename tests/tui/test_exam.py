@@ -198,3 +198,26 @@ async def test_answers_typed_in_a_burst_land_on_their_own_questions(
         first.question.id: str(first.order[0]),
         second.question.id: str(second.order[1]),
     }
+
+
+async def test_arrow_keys_and_space_answer_in_the_exam(bundled_bank: Path, tmp_path: Path) -> None:
+    db = tmp_path / "learner.sqlite"
+    app = make_app(bundled_bank, db, Clock())
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_exam(app, pilot)
+        assert screen.view is not None
+        target = next(i for i, it in enumerate(screen.view.items) if it.question.type == "single")
+        for _ in range(target):
+            await pilot.press("ctrl+n")
+        await pilot.press("down", "down", "space")  # the second choice, stored at once
+        await settle(app, pilot)
+        item = screen.view.items[target]
+        assert item.answer == 1
+        await pilot.press("ctrl+n", "ctrl+b")  # the cursor starts afresh on another question
+        assert screen.cursor is None
+    con = sqlite3.connect(db)
+    stored = con.execute(
+        "SELECT answer FROM exam_item WHERE position = ?", (target,)
+    ).fetchone()
+    con.close()
+    assert stored == (str(item.order[1]),)

@@ -209,3 +209,33 @@ async def test_keys_typed_in_a_burst_are_handled_in_order(mini_bank: Path, tmp_p
     ).fetchone()
     con.close()
     assert answer == (str(p.order[1]),)  # b, in the bank's own choice order
+
+
+async def test_arrow_keys_and_space_choose(mini_bank: Path, tmp_path: Path) -> None:
+    """down/up move a cursor over the choices; space picks (single) or toggles (multiple)."""
+    app = make_app(mini_bank, tmp_path / "learner.sqlite")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        seen = set()
+        while screen.presented is not None:
+            p = screen.presented
+            seen.add(p.question.type)
+            if p.question.type == "fill":
+                await pilot.press("ctrl+n")
+            else:
+                await pilot.press("down", "down", "space")
+                assert screen.selected == {1}
+                await pilot.press("up", "space")
+                expected = {0, 1} if p.question.type == "multiple" else {0}
+                assert screen.selected == expected
+                lines = str(screen.query_one("#choices", Static).render()).splitlines()
+                assert lines[0].startswith("[x]")
+                await pilot.press("enter")
+            await settle(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+        assert {"single", "multiple"} <= seen

@@ -25,7 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Markdown, Static
 
 from quizzer.services import ExamClosedError, ExamView, Response, Services
-from quizzer.tui.charts import clickable
+from quizzer.tui.charts import choice_lines
 
 LETTERS = string.ascii_uppercase
 WARN_AT = timedelta(minutes=5)
@@ -67,6 +67,8 @@ class ConfirmDialog(ModalScreen[bool]):
 class ExamScreen(Screen[None]):
     """A mock exam in progress."""
 
+    AUTO_FOCUS = ""  # keys go to the question (arrows move the choice cursor), not the navigator
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # ctrl+ keys work while typing a fill-in answer; the plain letters when not typing.
         # None is a priority binding: those run before keys still queued for the screen, so a
@@ -81,6 +83,9 @@ class ExamScreen(Screen[None]):
         Binding("m", "flag", show=False),
         Binding("r", "review", show=False),
         Binding("escape", "leave", "Pause", id="exam.pause"),
+        Binding("space", "toggle_choice", "Toggle", id="exam.toggle", show=False),
+        Binding("down", "cursor(1)", show=False),
+        Binding("up", "cursor(-1)", show=False),
         *[Binding(c, f"choose({i})", show=False) for i, c in enumerate("abcdef")],
         *[Binding(str(i + 1), f"choose({i})", show=False) for i in range(6)],
     ]
@@ -91,6 +96,9 @@ class ExamScreen(Screen[None]):
         self.exam_id = exam_id
         self.view: ExamView | None = None
         self.position = 0
+        self.cursor: int | None = None
+        """The choice ``space`` answers (arrow keys move it); reset on every other question."""
+        self.cursor_at = 0
         self.finished = False
 
     def compose(self) -> ComposeResult:
@@ -132,6 +140,8 @@ class ExamScreen(Screen[None]):
 
     def render_question(self) -> None:
         assert self.view is not None
+        if self.cursor_at != self.position:
+            self.cursor, self.cursor_at = None, self.position
         item = self.view.items[self.position]
         q = item.question
         hint = getattr(q, "hint", None)
@@ -145,13 +155,12 @@ class ExamScreen(Screen[None]):
             chosen = {item.answer}
         elif isinstance(item.answer, frozenset):
             chosen = set(item.answer)
-        lines = [
-            clickable(
-                f"{'[x]' if i in chosen else '[ ]'} {LETTERS[i]}) {text}", f"screen.choose({i})"
-            )
-            for i, text in enumerate(item.choices)
-        ]
-        self.query_one("#exam-choices", Static).update("\n".join(lines))
+        cursor = (
+            self.cursor if self.cursor is not None and self.cursor < len(item.choices) else None
+        )
+        self.query_one("#exam-choices", Static).update(
+            choice_lines(item.choices, chosen, cursor, LETTERS)
+        )
         answer = self.query_one("#exam-answer", Input)
         answer.display = q.type == "fill"
         if q.type == "fill":
@@ -196,6 +205,25 @@ class ExamScreen(Screen[None]):
         self.refresh_view()
 
     # -- actions -----------------------------------------------------------------------------
+    def action_cursor(self, step: int) -> None:
+        """Move the choice cursor (``space`` then answers or toggles the choice under it)."""
+        if self.view is None or self.finished:
+            return
+        n = len(self.view.items[self.position].choices)
+        if n == 0:
+            return
+        self.cursor = (
+            (0 if step > 0 else n - 1) if self.cursor is None else (self.cursor + step) % n
+        )
+        self.render_question()
+
+    def action_toggle_choice(self) -> None:
+        """Answer (single) or toggle (multiple) the choice under the cursor."""
+        if self.cursor is None:
+            self.action_cursor(1)
+        if self.cursor is not None:
+            self.action_choose(self.cursor)
+
     def action_choose(self, index: int) -> None:
         """Answer (single) or toggle (multiple) a choice; stored at once."""
         if self.view is None or self.finished:

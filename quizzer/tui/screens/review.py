@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from quizzer.services import AnswerFeedback, Mode, Presented, Response, Services
-from quizzer.tui.charts import clickable
+from quizzer.tui.charts import choice_lines
 
 LETTERS = string.ascii_uppercase
 
@@ -35,6 +35,9 @@ class ReviewScreen(Screen[None]):
         Binding("u", "unsure", "Unsure", id="review.unsure"),
         Binding("ctrl+n", "dont_know", "Don't know", id="review.dont_know"),
         Binding("escape", "leave", "Back", id="review.back"),
+        Binding("space", "toggle_choice", "Toggle", id="review.toggle"),
+        Binding("down", "cursor(1)", show=False),
+        Binding("up", "cursor(-1)", show=False),
         *[Binding(c, f"choose({i})", show=False) for i, c in enumerate("abcdef")],
         *[Binding(str(i + 1), f"choose({i})", show=False) for i in range(6)],
     ]
@@ -68,6 +71,8 @@ class ReviewScreen(Screen[None]):
         self.presented: Presented | None = None
         self.feedback: AnswerFeedback | None = None
         self.selected: set[int] = set()
+        self.cursor: int | None = None
+        """The choice ``space`` toggles (moved with the arrow keys)."""
         self.unsure = False
         self.busy = False
         self.asked = 0
@@ -113,6 +118,7 @@ class ReviewScreen(Screen[None]):
         self.presented = message.presented
         self.feedback = None
         self.selected = set()
+        self.cursor = None
         self.unsure = False
         stem = self.query_one("#stem", Markdown)
         answer = self.query_one("#answer", Input)
@@ -146,15 +152,13 @@ class ReviewScreen(Screen[None]):
 
     def render_choices(self) -> None:
         p = self.presented
-        lines = []
+        text = ""
         if p is not None:
             # Each line is also a link: a mouse click chooses like the letter does.
-            for i, text in enumerate(p.choices):
-                mark = "[x]" if i in self.selected else "[ ]"
-                lines.append(clickable(f"{mark} {LETTERS[i]}) {text}", f"screen.choose({i})"))
+            text = choice_lines(p.choices, self.selected, self.cursor, LETTERS)
             if self.unsure:
-                lines.append("(marked as a guess)")
-        self.query_one("#choices", Static).update("\n".join(lines))
+                text += "\n(marked as a guess)"
+        self.query_one("#choices", Static).update(text)
 
     def on_review_screen_answered(self, message: Answered) -> None:
         self.busy = False
@@ -203,6 +207,24 @@ class ReviewScreen(Screen[None]):
         else:
             self.selected = {index}
         self.render_choices()
+
+    def action_cursor(self, step: int) -> None:
+        """Move the choice cursor (``space`` then toggles or picks the choice under it)."""
+        p = self.presented
+        if p is None or not p.choices or self.feedback is not None:
+            return
+        n = len(p.choices)
+        self.cursor = (
+            (0 if step > 0 else n - 1) if self.cursor is None else (self.cursor + step) % n
+        )
+        self.render_choices()
+
+    def action_toggle_choice(self) -> None:
+        """Toggle (multiple) or pick (single) the choice under the cursor."""
+        if self.cursor is None:
+            self.action_cursor(1)
+        if self.cursor is not None:
+            self.action_choose(self.cursor)
 
     def action_unsure(self) -> None:
         """Mark the answer as a guess: a right guess is rated Hard, so it returns sooner."""
