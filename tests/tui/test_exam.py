@@ -216,8 +216,6 @@ async def test_arrow_keys_and_space_answer_in_the_exam(bundled_bank: Path, tmp_p
         await pilot.press("ctrl+n", "ctrl+b")  # the cursor starts afresh on another question
         assert screen.cursor is None
     con = sqlite3.connect(db)
-    stored = con.execute(
-        "SELECT answer FROM exam_item WHERE position = ?", (target,)
-    ).fetchone()
+    stored = con.execute("SELECT answer FROM exam_item WHERE position = ?", (target,)).fetchone()
     con.close()
     assert stored == (str(item.order[1]),)
