@@ -42,6 +42,8 @@ async def test_wrong_then_right_with_solution_after_failure(
         await pilot.pause()
         task = app.screen
         assert isinstance(task, HandsOnTaskScreen)
+        await app.workers.wait_for_complete()
+        assert task.warm is not None  # made and set up while the learner reads the task
         await pilot.press("ctrl+l")  # no solution before a failed attempt
         assert "A solution" not in task.query_one("#handson-result", Markdown).source
         task.query_one("#handson-editor", TextArea).text = "ip netns add red"
@@ -49,6 +51,7 @@ async def test_wrong_then_right_with_solution_after_failure(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert task.attempts[-1].passed is False
+        assert "create" not in task.attempts[-1].timings  # graded in the warm sandbox
         assert "✘" in task.query_one("#handson-result", Markdown).source
         await pilot.press("ctrl+l")
         assert "ip netns add blue" in task.query_one("#handson-result", Markdown).source
@@ -61,9 +64,13 @@ async def test_wrong_then_right_with_solution_after_failure(
         await pilot.press("ctrl+o")  # no terminal to hand over under the Pilot: a notice, no crash
         await pilot.pause()
         assert app.screen is task
+        await app.workers.wait_for_complete()
+        assert task.warm is not None  # the next try's sandbox is ready again
         await pilot.press("escape")  # the list shows the last result and the attempts
         await pilot.pause()
         assert app.screen is listing
+        assert task.warm is None  # leaving throws the warm sandbox away
+        assert not list(Path("/sys/fs/cgroup/pids").glob("**/quizzer-*"))
         assert table.get_row_at(row)[3] == "✓ 2"
         assert "1 of" in str(listing.query_one("#handson-intro", Static).content)
     con = sqlite3.connect(db)

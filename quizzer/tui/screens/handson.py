@@ -9,6 +9,7 @@ message; ``ctrl+l`` reveals the model solution once an attempt has failed.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
@@ -24,7 +25,7 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextAre
 from quizzer.services import Services
 
 if TYPE_CHECKING:
-    from quizzer.services import Attempt, Question
+    from quizzer.services import Attempt, Question, Session
 
 
 class HandsOnListScreen(Screen[None]):
@@ -119,6 +120,11 @@ class HandsOnTaskScreen(Screen[None]):
         self.question: Question = services.bank().question(question_id)
         self.attempts: list[Attempt] = []
         self.running = False
+        # A sandbox made and set up ahead, while the learner types: ctrl+r then only runs the
+        # commands and the checks (teardown happens after the verdict is shown).
+        self.warm: Session | None = None
+        self.warm_lock = threading.Lock()
+        self.closed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -138,17 +144,55 @@ class HandsOnTaskScreen(Screen[None]):
             "in one.*"
         )
         self.query_one("#handson-editor", TextArea).focus()
+        self.warm_up()
+
+    def on_unmount(self) -> None:
+        with self.warm_lock:
+            self.closed = True
+            session, self.warm = self.warm, None
+        if session is not None:
+            session.__exit__(None, None, None)
+
+    @work(thread=True, group="handson-warm", exit_on_error=False)
+    def warm_up(self) -> None:
+        """Make the next attempt's sandbox and run the task's setup, off the UI thread."""
+        try:
+            session = self.services.handson_session(self.question.id).__enter__()
+        except Exception:  # no sandbox here: ctrl+r reports why when it is pressed
+            return
+        with self.warm_lock:
+            keep = not self.closed and self.warm is None and session.setup_error is None
+            if keep:
+                self.warm = session
+        if not keep:
+            session.__exit__(None, None, None)
+
+    def take_warm(self) -> Session | None:
+        with self.warm_lock:
+            session, self.warm = self.warm, None
+        return session
 
     @work(thread=True, exclusive=True, group="handson", exit_on_error=False)
     def grade(self, commands: str) -> None:
-        """Run and grade off the UI thread (a sandbox takes tens of milliseconds to seconds)."""
+        """Run and grade off the UI thread, in the warm sandbox when it is ready."""
+        session = self.take_warm()
         try:
-            result = self.services.check_handson(self.question.id, commands)
+            if session is None:
+                result = self.services.check_handson(self.question.id, commands)
+            else:
+                result = session.grade(commands)
+                self.services.record_handson(self.question.id, commands, result)
         except Exception as e:
             self.app.call_from_thread(self.notify, f"Sandbox error: {e}", severity="error")
             self.app.call_from_thread(self._idle)
+            if session is not None:
+                session.__exit__(None, None, None)
             return
         self.post_message(self.Graded(result))
+        if session is not None:
+            session.__exit__(None, None, None)  # teardown after the verdict is on its way
+            if not self.closed:
+                self.app.call_from_thread(self.warm_up)  # and the next try's sandbox
 
     def _idle(self) -> None:
         self.running = False
