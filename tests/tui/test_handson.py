@@ -14,6 +14,10 @@ from quizzer.tui.app import QuizzerApp
 from quizzer.tui.screens.handson import HandsOnListScreen, HandsOnTaskScreen
 
 
+def leftover_cgroups() -> list[Path]:
+    return list(Path("/sys/fs/cgroup/pids").glob("**/quizzer-*"))
+
+
 async def test_wrong_then_right_with_solution_after_failure(
     rootfs: Path, bundled_bank: Path, tmp_path: Path
 ) -> None:
@@ -70,7 +74,7 @@ async def test_wrong_then_right_with_solution_after_failure(
         await pilot.pause()
         assert app.screen is listing
         assert task.warm is None  # leaving throws the warm sandbox away
-        assert not list(Path("/sys/fs/cgroup/pids").glob("**/quizzer-*"))
+        assert not leftover_cgroups()
         assert table.get_row_at(row)[3] == "✓ 2"
         assert "1 of" in str(listing.query_one("#handson-intro", Static).content)
     con = sqlite3.connect(db)
