@@ -41,7 +41,14 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from quizzer.sandbox.engine import ENV, OUTPUT_CAP, RunResult, SandboxError, run_captured
+from quizzer.sandbox.engine import (
+    ENV,
+    OUTPUT_CAP,
+    RunResult,
+    SandboxError,
+    nsenter,
+    run_captured,
+)
 
 __all__ = ["BWRAP_UID", "WRITABLE", "BwrapSandbox", "bwrap_path", "bwrap_usable"]
 
@@ -264,21 +271,9 @@ class BwrapSandbox:
             "prlimit",
             *self._limits(),
             "--",
-            "nsenter",
-            f"--target={self.init}",
-            "--user",
             # Root switches to the sandbox's uid 0 (host uid self.uid); anyone else already is
             # that uid, and may not call setgroups in a user namespace bwrap made.
-            *([] if os.geteuid() == 0 else ["--preserve-credentials"]),
-            "--mount",
-            "--uts",
-            "--ipc",
-            "--net",
-            "--pid",
-            "--cgroup",
-            "--root",
-            "--wd",
-            "--",
+            *nsenter(self.init, credentials=os.geteuid() == 0),
             *argv,
         ]
 

@@ -223,6 +223,47 @@ def _serve(control: socket.socket) -> None:  # pragma: no cover - PID 1 of the s
                 os.close(fd)
 
 
+def read_available(fd: int, out: bytearray, cap: int) -> tuple[bool, bool]:
+    """Append what a non-blocking ``fd`` holds to ``out``, at most ``cap`` bytes in all.
+
+    Returns ``(still_open, truncated)``: open until end of file; truncated once more than
+    ``cap`` bytes were offered (then the caller stops reading).
+    """
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return True, False
+        if not chunk:
+            return False, False
+        room = cap - len(out)
+        out.extend(chunk[:room])
+        if len(chunk) > room:
+            return False, True
+
+
+def nsenter(target: int, *, credentials: bool = True) -> list[str]:
+    """``nsenter`` into every namespace of ``target`` (its root and working directory too).
+
+    Without ``credentials`` the caller's ids are kept (``--preserve-credentials``).
+    """
+    return [
+        "nsenter",
+        f"--target={target}",
+        "--user",
+        *([] if credentials else ["--preserve-credentials"]),
+        "--mount",
+        "--uts",
+        "--ipc",
+        "--net",
+        "--pid",
+        "--cgroup",
+        "--root",
+        "--wd",
+        "--",
+    ]
+
+
 def run_captured(
     argv: list[str], *, timeout: float = 30.0, output_cap: int = OUTPUT_CAP
 ) -> RunResult:
@@ -248,20 +289,10 @@ def run_captured(
     deadline = start + timeout
 
     def drain() -> bool:
-        """Read what is there; False at end of file or at the cap."""
         nonlocal truncated
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except BlockingIOError:
-                return True
-            if not chunk:
-                return False
-            room = output_cap - len(out)
-            out.extend(chunk[:room])
-            if len(chunk) > room:
-                truncated = True
-                return False
+        still_open, cut = read_available(fd, out, output_cap)
+        truncated = truncated or cut
+        return still_open
 
     open_ = True
     while True:
@@ -493,18 +524,7 @@ class Sandbox:
             "sh",
             *[str(b / "cgroup.procs") for b in boxes],
             "--",
-            "nsenter",
-            f"--target={self.init}",
-            "--user",
-            "--mount",
-            "--uts",
-            "--ipc",
-            "--net",
-            "--pid",
-            "--cgroup",
-            "--root",
-            "--wd",
-            "--",
+            *nsenter(self.init),
             *argv,
         ]
 
@@ -540,9 +560,8 @@ class Sandbox:
                     [control, *([read_end] if reading else [])], [], [], left
                 )
                 if read_end in ready:
-                    reading = self._drain(read_end, out, output_cap)
-                    if len(out) >= output_cap and not reading:
-                        truncated = True
+                    reading, truncated = read_available(read_end, out, output_cap)
+                    if truncated:
                         break
                 if control in ready:
                     message = self._receive()
@@ -552,33 +571,18 @@ class Sandbox:
                         code = int(message["status"])
             if code is not None and reading:
                 # Over: take what is buffered; background children may hold the pipe open.
-                self._drain(read_end, out, output_cap)
-                truncated = truncated or len(out) >= output_cap
+                truncated = read_available(read_end, out, output_cap)[1]
             if code is None:  # timed out or too much output: kill its session, collect status
                 code = self._kill_and_wait(pid)
         finally:
             os.close(read_end)
         return RunResult(
             returncode=code,
-            output=out[:output_cap].decode(errors="replace"),
+            output=out.decode(errors="replace"),
             timed_out=timed_out,
             truncated=truncated,
             seconds=time.monotonic() - start,
         )
-
-    @staticmethod
-    def _drain(fd: int, out: bytearray, cap: int) -> bool:
-        """Read what is there; False at end of file or once ``cap`` bytes are in."""
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except BlockingIOError:
-                return True
-            if not chunk:
-                return False
-            out.extend(chunk[: cap - len(out)])
-            if len(out) >= cap:
-                return False
 
     def _receive(self) -> dict[str, int]:
         """One message from init (bounded; anything malformed ends the sandbox's use)."""

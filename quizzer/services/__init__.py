@@ -93,6 +93,7 @@ __all__ = [
     "Presented",
     "Question",
     "ReadinessReport",
+    "SandboxState",
     "Services",
     "StorageError",
     "StudyStatus",
@@ -114,6 +115,18 @@ def _write_whole(path: Path, text: str) -> Path:
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+@dataclass(frozen=True)
+class SandboxState:
+    """Where hands-on attempts would run."""
+
+    backend: str | None
+    """``userns`` (full rootfs), ``bwrap`` (fallback, some tasks) or None (no sandbox)."""
+    rootfs_ready: bool
+    rootfs_detail: str
+    problem: str
+    """Why there is no sandbox, when ``backend`` is None."""
 
 
 @dataclass(frozen=True)
@@ -1158,6 +1171,20 @@ class Services:
         from quizzer.sandbox.doctor import diagnose
 
         return diagnose(paths.rootfs_dir(), paths.sandbox_scratch_dir(), live=live)
+
+    def sandbox_state(self) -> SandboxState:
+        """Which sandbox an attempt would use now, and whether the full rootfs is built."""
+        from quizzer.sandbox.backends import choose_backend
+        from quizzer.sandbox.engine import UID_BASE, SandboxError
+        from quizzer.sandbox.rootfs import status
+
+        root = status(paths.rootfs_dir(), UID_BASE)
+        try:
+            backend: str | None = choose_backend(paths.rootfs_dir())
+            problem = ""
+        except SandboxError as e:
+            backend, problem = None, str(e)
+        return SandboxState(backend, root.ready, root.detail, problem)
 
     def prepare_sandbox(self, progress: Callable[[str], None] = lambda _l: None) -> RootfsStatus:
         """Build the sandbox's root file system once (idempotent; raises ``RootfsError``)."""

@@ -29,3 +29,11 @@ def choice_lines(
         )
         lines.append(f"[reverse]{line}[/reverse]" if i == cursor else line)
     return "\n".join(lines)
+
+
+def moved_cursor(cursor: int | None, step: int, n: int) -> int:
+    """A choice cursor moved by ``step`` over ``n`` choices, wrapping; from none, down lands
+    on the first choice and up on the last."""
+    if cursor is None:
+        return 0 if step > 0 else n - 1
+    return (cursor + step) % n

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from textual.widgets import DataTable, Markdown, Static, TextArea
+from textual.widgets import DataTable, Log, Markdown, Static, TextArea
 
 from quizzer.services import Services
 from quizzer.tui.app import QuizzerApp
@@ -84,3 +84,47 @@ async def test_wrong_then_right_with_solution_after_failure(
         ("352.1-handson-netns-create", 0, "handson"),
         ("352.1-handson-netns-create", 1, "handson"),
     ]
+
+
+async def test_the_lab_list_prepares_the_sandbox_in_a_worker(
+    rootfs: Path, bundled_bank: Path, tmp_path: Path
+) -> None:
+    """p runs the (idempotent) rootfs build off the UI thread and streams its progress."""
+    services = Services(bundled_bank, f"sqlite:///{tmp_path / 'l.sqlite'}", timezone=UTC)
+    app = QuizzerApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("h")
+        await pilot.pause()
+        listing = app.screen
+        assert isinstance(listing, HandsOnListScreen)
+        assert "full rootfs" in str(listing.query_one("#handson-sandbox", Static).content)
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        log = listing.query_one("#handson-log", Log)
+        assert log.display
+        assert any("already prepared" in line for line in log.lines)
+        assert any("ready" in n.message for n in app._notifications)
+
+
+async def test_a_failed_sandbox_build_is_a_notice_not_a_crash(
+    bundled_bank: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("QUIZZER_ROOTFS", "/proc/quizzer-cannot-be-here/rootfs")
+    services = Services(bundled_bank, f"sqlite:///{tmp_path / 'l.sqlite'}", timezone=UTC)
+    app = QuizzerApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("h")
+        await pilot.pause()
+        listing = app.screen
+        assert isinstance(listing, HandsOnListScreen)
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is listing
+        assert any("Could not prepare" in n.message for n in app._notifications)
+        assert any(
+            line.startswith("failed:") for line in listing.query_one("#handson-log", Log).lines
+        )

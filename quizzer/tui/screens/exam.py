@@ -25,7 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Markdown, Static
 
 from quizzer.services import ExamClosedError, ExamView, Response, Services
-from quizzer.tui.charts import choice_lines
+from quizzer.tui.charts import choice_lines, moved_cursor
 
 LETTERS = string.ascii_uppercase
 WARN_AT = timedelta(minutes=5)
@@ -212,9 +212,7 @@ class ExamScreen(Screen[None]):
         n = len(self.view.items[self.position].choices)
         if n == 0:
             return
-        self.cursor = (
-            (0 if step > 0 else n - 1) if self.cursor is None else (self.cursor + step) % n
-        )
+        self.cursor = moved_cursor(self.cursor, step, n)
         self.render_question()
 
     def action_toggle_choice(self) -> None:

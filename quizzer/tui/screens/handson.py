@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextArea
+from textual.widgets import DataTable, Footer, Header, Log, Markdown, Static, TextArea
 
 from quizzer.services import Services
 
@@ -29,24 +29,89 @@ if TYPE_CHECKING:
 
 
 class HandsOnListScreen(Screen[None]):
-    """Every hands-on question; ``enter`` opens one."""
+    """Every hands-on question; ``enter`` opens one; ``p`` builds the sandbox's rootfs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Back", id="handson.back"),
+        Binding("p", "prepare", "Prepare sandbox", id="handson.prepare"),
     ]
+
+    class Prepared(Message):
+        """The rootfs build ended: ``error`` says why it failed, or is empty."""
+
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
 
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
+        self.preparing = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Hands-on labs: each runs in a throwaway sandbox.", id="handson-intro")
+        yield Static("", id="handson-sandbox")
         yield DataTable(id="handson-list", cursor_type="row", zebra_stripes=True)
+        yield Log(id="handson-log", max_lines=200)
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#handson-log", Log).display = False
         self.refresh_rows()
+        self.show_sandbox()
+
+    def show_sandbox(self) -> None:
+        """Which sandbox attempts use here, and what p would do."""
+        try:
+            state = self.services.sandbox_state()
+        except Exception as e:
+            self.query_one("#handson-sandbox", Static).update(escape(f"Sandbox: {e}"))
+            return
+        if state.backend == "userns":
+            text = f"Sandbox: full rootfs, every lab runs ({state.rootfs_detail})."
+        elif state.backend == "bwrap":
+            text = (
+                "Sandbox: bwrap fallback; labs that need cgroups, runc, LXC or Docker ask for "
+                "the full rootfs: p builds it (root, about a minute, ~450 MB)."
+            )
+        else:
+            text = f"No sandbox: {state.problem}. p builds the rootfs (needs root)."
+        self.query_one("#handson-sandbox", Static).update(escape(text))
+
+    def action_prepare(self) -> None:
+        """Build the sandbox's rootfs in a worker, its progress in the log below the list."""
+        if self.preparing:
+            return
+        self.preparing = True
+        log = self.query_one("#handson-log", Log)
+        log.clear()
+        log.display = True
+        self.query_one("#handson-sandbox", Static).update("Sandbox: preparing the rootfs…")
+        self.prepare()
+
+    @work(thread=True, exclusive=True, group="prepare", exit_on_error=False)
+    def prepare(self) -> None:
+        log = self.query_one("#handson-log", Log)
+
+        def line(text: str) -> None:
+            self.app.call_from_thread(log.write_line, text)
+
+        try:
+            self.services.prepare_sandbox(progress=line)
+        except Exception as e:  # RootfsError (no root, no debootstrap...) or an OS error
+            self.post_message(self.Prepared(str(e) or type(e).__name__))
+            return
+        self.post_message(self.Prepared(""))
+
+    def on_hands_on_list_screen_prepared(self, message: Prepared) -> None:
+        self.preparing = False
+        if message.error:
+            self.notify(f"Could not prepare the sandbox: {message.error}", severity="error")
+            self.query_one("#handson-log", Log).write_line(f"failed: {message.error}")
+        else:
+            self.notify("The sandbox rootfs is ready")
+        self.show_sandbox()
 
     def on_screen_resume(self) -> None:
         self.refresh_rows()  # back from a task: its result shows in the list

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from quizzer.services import AnswerFeedback, Mode, Presented, Response, Services
-from quizzer.tui.charts import choice_lines
+from quizzer.tui.charts import choice_lines, moved_cursor
 
 LETTERS = string.ascii_uppercase
 
@@ -45,9 +45,11 @@ class ReviewScreen(Screen[None]):
     class Fetched(Message):
         """The next question (or None: nothing left today)."""
 
-        def __init__(self, presented: Presented | None) -> None:
+        def __init__(self, presented: Presented | None, left: str = "") -> None:
             super().__init__()
             self.presented = presented
+            self.left = left
+            """What is left of today's work, for the progress line."""
 
     class Answered(Message):
         """The services graded and stored an answer."""
@@ -98,7 +100,11 @@ class ReviewScreen(Screen[None]):
     def fetch(self) -> None:
         """Ask the services for the next question."""
         try:
-            self.post_message(self.Fetched(self.services.next_question(self.mode, self.objective)))
+            presented = self.services.next_question(self.mode, self.objective)
+            st = self.services.study_status()
+            new_left = max(0, st.new_limit - st.new_today)
+            left = f"{st.due_today} due and {new_left} new left today"
+            self.post_message(self.Fetched(presented, left))
         except Exception as e:  # shown, never a traceback on screen
             self.post_message(self.Failed(f"Could not get a question: {e}"))
 
@@ -136,8 +142,8 @@ class ReviewScreen(Screen[None]):
         q = p.question
         self.query_one("#progress", Static).update(
             escape(
-                f"Question {self.asked + 1} · {p.reason} · {q.objective} {q.knowledge_area} · "
-                f"difficulty {q.difficulty}"
+                f"Question {self.asked + 1} · {message.left} · {p.reason} · {q.objective} "
+                f"{q.knowledge_area} · difficulty {q.difficulty}"
             )
         )
         hint = getattr(q, "hint", None)
@@ -214,9 +220,7 @@ class ReviewScreen(Screen[None]):
         if p is None or not p.choices or self.feedback is not None:
             return
         n = len(p.choices)
-        self.cursor = (
-            (0 if step > 0 else n - 1) if self.cursor is None else (self.cursor + step) % n
-        )
+        self.cursor = moved_cursor(self.cursor, step, n)
         self.render_choices()
 
     def action_toggle_choice(self) -> None:
