@@ -44,7 +44,11 @@ class BrowserScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#browser-list", DataTable)
-        table.add_column("Question", key="id", width=38)
+        # The list takes under half of a narrow terminal, so the question itself stays
+        # readable at 80 columns; long ids are cut there.
+        list_width = min(52, int(self.app.size.width * 0.45))
+        table.styles.width = list_width
+        table.add_column("Question", key="id", width=max(16, list_width - 17))
         table.add_column("Type", key="type", width=8)
         table.add_column("D", key="d", width=1)
         self.fill("")
