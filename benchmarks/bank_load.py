@@ -3,7 +3,9 @@
 Both sides read the same files in the same run; the figure is the ratio of the best of several
 runs of each (quizzer's full load: parse, line-aware conversion, pydantic validation and every
 cross-check; the baseline: ``yaml.load(..., CSafeLoader)`` of each file, nothing else).
-The last line is JSON: {"name": "bank_load", "ratio": ..., "goal": 1.5, "ok": ...}.
+Then a warm start: the same bank from the cache a cold start leaves (``load_bank_cached``),
+as a share of the cold load (goal 0.2). The last line is JSON: {"name": "bank_load",
+"ratio": ..., "goal": 1.5, "warm_ratio": ..., "ok": ...}.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from quizzer.bank import load_bank  # noqa: E402
+from quizzer.bank import load_bank, load_bank_cached  # noqa: E402
 
 N_QUESTIONS = 10_000
 N_FILES = 20
 RUNS = 5
 GOAL = 1.5
+GOAL_WARM = 0.2
+"""A warm start from the cache, as a share of the cold load (DESIGN section 7)."""
 
 
 def generate(root: Path) -> None:
@@ -102,18 +106,26 @@ def main() -> None:
         best(baseline, root)  # warm the page cache and imports for both sides
         t_base, n_base = best(baseline, root)
         t_ours, bank = best(load_bank, root)
-    assert len(bank) == N_QUESTIONS == n_base, (len(bank), n_base)
+        cache = root / ".cache"
+        load_bank_cached(root, cache)  # a cold start writes the cache
+        t_warm, warm = best(load_bank_cached, root, cache)
+    assert len(bank) == N_QUESTIONS == n_base == len(warm), (len(bank), n_base)
     ratio = t_ours / t_base
+    warm_ratio = t_warm / t_ours
     print(f"files: {N_FILES}, questions: {N_QUESTIONS}, bytes: {size}")
     print(f"PyYAML CSafeLoader: {t_base * 1000:.0f} ms (best of {RUNS})")
     print(f"quizzer load_bank:  {t_ours * 1000:.0f} ms (best of {RUNS})")
+    print(f"warm start from the bank cache: {t_warm * 1000:.0f} ms ({warm_ratio:.2f}x of cold)")
     print(
         json.dumps(
             {
                 "name": "bank_load",
                 "ratio": round(ratio, 3),
                 "goal": GOAL,
-                "ok": ratio <= GOAL,
+                "ok": ratio <= GOAL and warm_ratio <= GOAL_WARM,
+                "warm_ms": round(t_warm * 1000, 1),
+                "warm_ratio": round(warm_ratio, 3),
+                "warm_goal": GOAL_WARM,
                 "baseline_ms": round(t_base * 1000, 1),
                 "quizzer_ms": round(t_ours * 1000, 1),
                 "questions": N_QUESTIONS,

@@ -17,6 +17,7 @@ from quizzer.bank.issues import QUESTION_TYPES, BankError, BankIssue
 from quizzer.bank.stats import BankStats, ObjectiveStats, compute_stats
 
 if TYPE_CHECKING:
+    from quizzer.bank.cache import load_bank_cached
     from quizzer.bank.grading import (
         Grade,
         Response,
@@ -47,6 +48,7 @@ _LAZY = {
     "Bank": "loader",
     "content_hash": "loader",
     "load_bank": "loader",
+    "load_bank_cached": "cache",
     "Exam": "models",
     "FillQuestion": "models",
     "HandsOnQuestion": "models",
@@ -81,6 +83,7 @@ __all__ = [
     "grade",
     "guess_floor",
     "load_bank",
+    "load_bank_cached",
     "normalise_fill",
     "question_file_schema",
 ]

@@ -367,10 +367,14 @@ class Services:
 
     # -- bank -----------------------------------------------------------------------------
     def bank(self) -> Bank:
-        """The loaded bank (loaded once, on first use; raises ``BankError``)."""
+        """The loaded bank (loaded once, on first use; raises ``BankError``).
+
+        A bank unchanged since the last start comes from the cache directory (see
+        :mod:`quizzer.bank.cache`); ``validate_bank`` always reads the files.
+        """
         with self._lock:
             if self._cache.bank is None:
-                bank = bank_api.load_bank(self.bank_dir)
+                bank = bank_api.load_bank_cached(self.bank_dir, paths.cache_dir() / "bank")
                 self._cache = _Cache(
                     bank,
                     {q.id: _item_for(q) for q in bank},
