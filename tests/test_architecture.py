@@ -89,26 +89,31 @@ def headless_modules() -> list[str]:
     return names
 
 
-def test_headless_modules_never_load_textual() -> None:
-    mods = headless_modules()
-    assert {"quizzer.services", "quizzer.cli", "quizzer.bank.loader"} <= set(mods)
+def loaded_after(imports: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    """The modules starting with ``prefixes`` that a fresh interpreter holds after ``imports``."""
     code = (
         "import importlib, sys\n"
-        f"for name in {mods!r}:\n"
+        f"for name in {imports!r}:\n"
         "    importlib.import_module(name)\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
-        "print(','.join(bad))\n"
+        f"print('\\n'.join(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "", f"headless import pulled in: {r.stdout.strip()}"
+    return r.stdout.split()
+
+
+def test_headless_modules_never_load_textual() -> None:
+    mods = headless_modules()
+    assert {"quizzer.services", "quizzer.cli", "quizzer.bank.loader"} <= set(mods)
+    bad = [
+        m for m in loaded_after(mods, ("textual", "rich")) if m.split(".")[0] in ("textual", "rich")
+    ]
+    assert bad == [], f"headless import pulled in: {bad}"
 
 
 def test_importing_the_package_does_no_work() -> None:
     """No bank load, no database, no Textual when `import quizzer` runs (elia's mistake)."""
-    code = "import sys, quizzer; print(sorted(m for m in sys.modules if m.startswith(('quizzer.', 'yaml', 'sqlalchemy', 'textual'))))"
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert r.stdout.strip() == "[]"
+    assert loaded_after(["quizzer"], ("quizzer.", "yaml", "sqlalchemy", "textual")) == []
 
 
 def test_the_first_screen_needs_no_schema_database_or_sandbox() -> None:
@@ -117,17 +122,10 @@ def test_the_first_screen_needs_no_schema_database_or_sandbox() -> None:
     Those cost about 0.25 s of start-up together; the home screen loads them in a worker
     after the first frame (benchmarks/tui_start.py measures the effect).
     """
-    code = (
-        "import sys\n"
-        "from quizzer.services import Services\n"
-        "from quizzer.tui.app import QuizzerApp\n"
-        "heavy = ('pydantic', 'sqlalchemy', 'sqlmodel', 'yaml', 'quizzer.sandbox', "
-        "'quizzer.reports', 'quizzer.bank.models')\n"
-        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
-    )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "[]", f"start-up imports: {r.stdout.strip()}"
+    heavy = ("pydantic", "sqlalchemy", "sqlmodel", "yaml", "quizzer.sandbox", "quizzer.reports")
+    heavy += ("quizzer.bank.models",)
+    loaded = loaded_after(["quizzer.services", "quizzer.tui.app"], heavy)
+    assert loaded == [], f"start-up imports: {loaded}"
 
 
 def test_lazy_bank_names_resolve() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from quizzer.sandbox.backends import SandboxLike
 from quizzer.sandbox.engine import UID_BASE, Sandbox
 from quizzer.sandbox.grading import Check, Task, attempt
 
@@ -90,29 +91,37 @@ def test_writes_stay_in_the_overlay_and_host_files_are_invisible(
 
 
 # ---------------------------------------------------------------------------------- kernel
-def test_privileged_kernel_interfaces_are_blocked(sb: Sandbox) -> None:
+KERNEL_PROBES = {
+    "global sysctl": "cat /proc/sys/vm/swappiness > /proc/sys/vm/swappiness",
+    "sysctl via fresh proc": "mkdir -p /tmp/p && mount -t proc proc /tmp/p && "
+    "cat /tmp/p/sys/vm/swappiness > /tmp/p/sys/vm/swappiness",
+    "clock": "date -s '2001-01-01 00:00:00'",
+    "block device": "mknod /tmp/sda b 8 0 && head -c1 /tmp/sda",
+    "devtmpfs": "mkdir -p /tmp/d && mount -t devtmpfs devtmpfs /tmp/d",
+    "sys remount": "mount -o remount,rw /sys && echo 1 > /sys/kernel/mm/ksm/run",
+    "sys write": "echo 1 > /sys/kernel/mm/ksm/run",
+    "dmesg": "dmesg",
+    "kmsg": "head -c1 /dev/kmsg",
+    "sysrq": "echo h > /proc/sysrq-trigger",
+    "kernel module": "busybox insmod /tmp/x.ko",
+    "controlling tty": "echo hi > /dev/tty",
+}
+"""What no sandbox may do to the host kernel (each must fail)."""
+
+
+def assert_kernel_interfaces_blocked(sb: SandboxLike, extra: dict[str, str] | None = None) -> None:
+    """Every probe fails inside, and the host's sysctls and clock are unchanged after."""
     before = sysctls()
     now = time.time()
-    probes = {
-        "global sysctl": "cat /proc/sys/vm/swappiness > /proc/sys/vm/swappiness",
-        "sysctl via fresh proc": "mkdir -p /tmp/p && mount -t proc proc /tmp/p && "
-        "cat /tmp/p/sys/vm/swappiness > /tmp/p/sys/vm/swappiness",
-        "clock": "date -s '2001-01-01 00:00:00'",
-        "block device": "mknod /tmp/sda b 8 0 && head -c1 /tmp/sda",
-        "devtmpfs": "mkdir -p /tmp/d && mount -t devtmpfs devtmpfs /tmp/d",
-        "sys remount": "mount -o remount,rw /sys && echo 1 > /sys/kernel/mm/ksm/run",
-        "sys write": "echo 1 > /sys/kernel/mm/ksm/run",
-        "dmesg": "dmesg",
-        "kmsg": "head -c1 /dev/kmsg",
-        "sysrq": "echo h > /proc/sysrq-trigger",
-        "kernel module": "busybox insmod /tmp/x.ko",
-        "controlling tty": "echo hi > /dev/tty",
-    }
-    for name, script in probes.items():
+    for name, script in {**KERNEL_PROBES, **(extra or {})}.items():
         r = sb.run(script, timeout=10)
         assert r.returncode != 0, f"{name} was allowed: {r.output}"
     assert sysctls() == before
     assert abs(time.time() - now) < 60
+
+
+def test_privileged_kernel_interfaces_are_blocked(sb: Sandbox) -> None:
+    assert_kernel_interfaces_blocked(sb)
 
 
 # ---------------------------------------------------------------------------------- network

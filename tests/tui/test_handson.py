@@ -86,6 +86,15 @@ async def test_wrong_then_right_with_solution_after_failure(
     ]
 
 
+async def open_labs(app: QuizzerApp, pilot) -> HandsOnListScreen:
+    await app.workers.wait_for_complete()
+    await pilot.press("h")
+    await pilot.pause()
+    listing = app.screen
+    assert isinstance(listing, HandsOnListScreen)
+    return listing
+
+
 async def test_the_lab_list_prepares_the_sandbox_in_a_worker(
     rootfs: Path, bundled_bank: Path, tmp_path: Path
 ) -> None:
@@ -93,11 +102,7 @@ async def test_the_lab_list_prepares_the_sandbox_in_a_worker(
     services = Services(bundled_bank, f"sqlite:///{tmp_path / 'l.sqlite'}", timezone=UTC)
     app = QuizzerApp(services)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("h")
-        await pilot.pause()
-        listing = app.screen
-        assert isinstance(listing, HandsOnListScreen)
+        listing = await open_labs(app, pilot)
         assert "full rootfs" in str(listing.query_one("#handson-sandbox", Static).content)
         await pilot.press("p")
         await app.workers.wait_for_complete()
@@ -115,11 +120,7 @@ async def test_a_failed_sandbox_build_is_a_notice_not_a_crash(
     services = Services(bundled_bank, f"sqlite:///{tmp_path / 'l.sqlite'}", timezone=UTC)
     app = QuizzerApp(services)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("h")
-        await pilot.pause()
-        listing = app.screen
-        assert isinstance(listing, HandsOnListScreen)
+        listing = await open_labs(app, pilot)
         await pilot.press("p")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -36,16 +36,32 @@ async def settle(app: QuizzerApp, pilot) -> None:
     await pilot.pause()
 
 
+async def open_review(app: QuizzerApp, pilot) -> ReviewScreen:
+    """From the home screen into the daily review, its first question shown."""
+    await settle(app, pilot)
+    await pilot.press("d")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
+
+
+async def skip_to(app: QuizzerApp, pilot, screen: ReviewScreen, kinds: tuple[str, ...]):
+    """Answer "don't know" until a question of one of ``kinds`` is shown; returns it."""
+    while screen.presented is not None and screen.presented.question.type not in kinds:
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert screen.presented is not None
+    return screen.presented
+
+
 async def test_a_full_daily_review_stores_every_answer(mini_bank: Path, tmp_path: Path) -> None:
     db = tmp_path / "learner.sqlite"
     app = make_app(mini_bank, db)
     async with app.run_test(size=(100, 40)) as pilot:
-        await settle(app, pilot)
-        assert isinstance(app.screen, HomeScreen)
-        await pilot.press("d")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await open_review(app, pilot)
         answered = []
         for _ in range(4):  # the mini bank's four knowledge questions, answered right
             p = screen.presented
@@ -145,20 +161,8 @@ async def test_choices_can_be_clicked_with_the_mouse(mini_bank: Path, tmp_path: 
     """Clicking a choice line picks it, as its letter does; the answer is then stored."""
     app = make_app(mini_bank, tmp_path / "learner.sqlite")
     async with app.run_test(size=(100, 40)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("d")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
-        while screen.presented is not None and screen.presented.question.type == "fill":
-            screen.query_one("#answer", Input).value = "skip"
-            await pilot.press("enter")
-            await settle(app, pilot)
-            await pilot.press("enter")
-            await settle(app, pilot)
-        p = screen.presented
-        assert p is not None
-        assert p.question.type in ("single", "multiple")
+        screen = await open_review(app, pilot)
+        p = await skip_to(app, pilot, screen, ("single", "multiple"))
         right = [p.order.index(i) for i, c in enumerate(p.question.choices) if c.correct]
         choices = screen.query_one("#choices", Static)
         top = choices.content_region.y - choices.region.y  # below the padding
@@ -188,18 +192,8 @@ async def test_keys_typed_in_a_burst_are_handled_in_order(mini_bank: Path, tmp_p
     db = tmp_path / "learner.sqlite"
     app = make_app(mini_bank, db)
     async with app.run_test(size=(100, 40)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("d")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
-        while screen.presented is not None and screen.presented.question.type != "single":
-            await pilot.press("ctrl+n")
-            await settle(app, pilot)
-            await pilot.press("enter")
-            await settle(app, pilot)
-        p = screen.presented
-        assert p is not None
+        screen = await open_review(app, pilot)
+        p = await skip_to(app, pilot, screen, ("single",))
         await pilot.press("a")
         await burst(app, pilot, "b", "enter")
         await settle(app, pilot)
@@ -215,11 +209,7 @@ async def test_arrow_keys_and_space_choose(mini_bank: Path, tmp_path: Path) -> N
     """down/up move a cursor over the choices; space picks (single) or toggles (multiple)."""
     app = make_app(mini_bank, tmp_path / "learner.sqlite")
     async with app.run_test(size=(100, 40)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("d")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await open_review(app, pilot)
         seen = set()
         while screen.presented is not None:
             p = screen.presented

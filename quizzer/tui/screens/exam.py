@@ -25,7 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Markdown, Static
 
 from quizzer.services import ExamClosedError, ExamView, Response, Services
-from quizzer.tui.charts import choice_lines, moved_cursor
+from quizzer.tui.render import choice_lines, moved_cursor
 
 LETTERS = string.ascii_uppercase
 WARN_AT = timedelta(minutes=5)

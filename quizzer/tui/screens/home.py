@@ -25,7 +25,7 @@ from quizzer.services import (
     Services,
     StudyStatus,
 )
-from quizzer.tui.charts import bar
+from quizzer.tui.render import bar
 
 
 class HomeScreen(Screen[None]):

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
 from quizzer.services import Mode, Services
-from quizzer.tui.charts import bar
+from quizzer.tui.render import bar
 
 if TYPE_CHECKING:
     from quizzer.services import Report

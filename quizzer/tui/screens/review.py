@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from quizzer.services import AnswerFeedback, Mode, Presented, Response, Services
-from quizzer.tui.charts import choice_lines, moved_cursor
+from quizzer.tui.render import choice_lines, moved_cursor
 
 LETTERS = string.ascii_uppercase
 
